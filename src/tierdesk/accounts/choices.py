@@ -1,0 +1,46 @@
+"""Enumerations of the accounts domain (string values, stable in the API)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer user")
+    CUSTOMER_ADMIN = "customer_admin", _("Customer admin")
+    AGENT = "agent", _("Agent")
+    CASE_MANAGER = "case_manager", _("Case manager")
+    ADMIN = "admin", _("Administrator")
+
+
+STAFF_ROLES = frozenset({Role.AGENT, Role.CASE_MANAGER, Role.ADMIN})
+CUSTOMER_ROLES = frozenset({Role.CUSTOMER, Role.CUSTOMER_ADMIN})
+
+
+class Level(models.TextChoices):
+    """Support level; the order of the members is the escalation order."""
+
+    FIRST = "first", _("First level")
+    SECOND = "second", _("Second level")
+    DEVELOPMENT = "development", _("Development")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Chat")
+    PORTAL = "portal", _("Portal")
+    MESSENGER = "messenger", _("Messenger")
+    MONITORING = "monitoring", _("Monitoring")
+    API = "api", _("API")
+    WEB = "web", _("Agent web UI")
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_LOCKED = "login_locked", _("Login locked out")
+    LOGIN_UNLOCKED = "login_unlocked", _("Login unlocked")
+    ACCESS_NOTE_VIEWED = "access_note_viewed", _("Access note viewed")
+    ACCESS_NOTE_CHANGED = "access_note_changed", _("Access note changed")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")

@@ -1,0 +1,69 @@
+"""Reads of the accounts domain, always scoped to the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tierdesk.accounts.choices import STAFF_ROLES
+from tierdesk.accounts.errors import ContactNotFound, OrganisationNotFound
+from tierdesk.accounts.models import AccessNote, Contact, Organisation, User
+from tierdesk.accounts.permissions import can_read_access_notes, visible_contacts, visible_organisations
+from tierdesk.accounts.phones import normalise_phone
+
+
+def organisation_get_for(*, user: Any, organisation_id: int) -> Organisation:
+    try:
+        return visible_organisations(user).get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise OrganisationNotFound("No such organisation.") from None
+
+
+def organisation_list_for(*, user: Any, q: str = "") -> QuerySet[Organisation]:
+    qs = visible_organisations(user).order_by("name", "id")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+def contact_get_for(*, user: Any, contact_id: int) -> Contact:
+    try:
+        return visible_contacts(user).select_related("organisation").prefetch_related("phones").get(pk=contact_id)
+    except (Contact.DoesNotExist, ValueError, TypeError):
+        raise ContactNotFound("No such contact.") from None
+
+
+def contact_list_for(*, user: Any, organisation_id: int | None = None, q: str = "") -> QuerySet[Contact]:
+    qs = visible_contacts(user).select_related("organisation").prefetch_related("phones")
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    if q:
+        qs = qs.filter(name__icontains=q) | qs.filter(email__icontains=q)
+    return qs.order_by("organisation_id", "name", "id")
+
+
+def contact_find_by_phone(*, user: Any, phone: str) -> Contact:
+    """The contact behind a caller's number (exact E.164 match on an index)."""
+    number = normalise_phone(phone)
+    contact = (
+        visible_contacts(user)
+        .filter(phones__number=number, is_active=True)
+        .select_related("organisation")
+        .prefetch_related("phones")
+        .order_by("id")
+        .first()
+    )
+    if contact is None:
+        raise ContactNotFound("No contact has this phone number.")
+    return contact
+
+
+def access_notes_for(*, user: Any, organisation: Organisation) -> QuerySet[AccessNote]:
+    if not can_read_access_notes(user):
+        return AccessNote.objects.none()
+    return organisation.access_notes.order_by("title")
+
+
+def staff_users() -> QuerySet[User]:
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).select_related("agent").order_by("username")

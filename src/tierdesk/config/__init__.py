@@ -1,0 +1,1 @@
+"""Project configuration: settings, URL map, the one NinjaAPI, ASGI/WSGI entry points."""

@@ -1,0 +1,1 @@
+"""E-mail: notifications to customers now; inbound mail, threading and mailboxes later."""

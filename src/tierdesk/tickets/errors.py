@@ -1,0 +1,47 @@
+"""Error codes of the tickets domain; tests assert these codes, not messages."""
+
+from __future__ import annotations
+
+from tierdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+
+class TicketNotFound(NotFound):
+    code = "ticket.not_found"
+
+
+class TicketVersionConflict(Conflict):
+    code = "ticket.version_conflict"
+
+
+class TransitionNotAllowed(ValidationFailed):
+    code = "ticket.transition_not_allowed"
+    http_status = 409
+
+
+class HandoverNoteRequired(ValidationFailed):
+    code = "ticket.handover_note_required"
+
+
+class BugReferenceRequired(ValidationFailed):
+    code = "ticket.bug_reference_required"
+
+
+class ResolutionRequired(ValidationFailed):
+    code = "ticket.resolution_required"
+
+
+class TicketActionForbidden(Forbidden):
+    code = "ticket.forbidden"
+
+
+class AttachmentTooLarge(ValidationFailed):
+    code = "attachment.too_large"
+    http_status = 413
+
+
+class AttachmentNotFound(NotFound):
+    code = "attachment.not_found"
+
+
+class InvalidTimeEntry(ValidationFailed):
+    code = "time_entry.invalid"

@@ -1,0 +1,29 @@
+"""Domain events the tickets app publishes (after commit) for higher layers to act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TicketCreated:
+    ticket_id: int
+    by_id: int | None
+    channel: str
+
+
+@dataclass(frozen=True)
+class TicketStatusChanged:
+    ticket_id: int
+    old: str
+    new: str
+    by_id: int | None
+    channel: str
+
+
+@dataclass(frozen=True)
+class TicketPublicReplyAdded:
+    ticket_id: int
+    comment_id: int
+    by_id: int | None
+    channel: str

@@ -1,0 +1,142 @@
+"""Reads of the tickets domain, always starting from what the caller may see."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from tierdesk.tickets.choices import Impact, Priority, Urgency
+from tierdesk.tickets.errors import AttachmentNotFound, TicketNotFound
+from tierdesk.tickets.models import (
+    Attachment,
+    Comment,
+    HistoryEvent,
+    PriorityMatrixCell,
+    SecondLevelRequest,
+    Ticket,
+)
+from tierdesk.tickets.permissions import can_see_internal, visible_tickets
+from tierdesk.tickets.rules import DEFAULT_PRIORITY_MATRIX
+
+# The default queue order: priority, then deadline, then age (FIFO within a priority).
+QUEUE_ORDER = ("priority", "due_at", "created_at", "id")
+
+
+def priority_matrix() -> Mapping[tuple[Urgency, Impact], Priority]:
+    """The ITIL default with the administrator's overrides applied."""
+    matrix = dict(DEFAULT_PRIORITY_MATRIX)
+    for cell in PriorityMatrixCell.objects.all():
+        matrix[(Urgency(cell.urgency), Impact(cell.impact))] = Priority(cell.priority)
+    return matrix
+
+
+def _parse_number(number: Any) -> int:
+    try:
+        value = int(str(number).strip().lstrip("#"))
+    except (TypeError, ValueError):
+        raise TicketNotFound("No such ticket.") from None
+    if value <= 0 or value > 2**62:
+        raise TicketNotFound("No such ticket.")
+    return value
+
+
+def ticket_get_for(*, user: Any, number: Any) -> Ticket:
+    """One ticket by its number, if the user may see it; otherwise TicketNotFound (either way)."""
+    try:
+        return (
+            visible_tickets(user)
+            .select_related("organisation", "requester", "assignee", "category")
+            .prefetch_related("tags")
+            .get(number=_parse_number(number))
+        )
+    except Ticket.DoesNotExist:
+        raise TicketNotFound("No such ticket.") from None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    status: list[str] | None = None
+    level: list[str] | None = None
+    organisation_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    priority: list[str] | None = None
+    q: str = ""
+
+
+def ticket_list_for(*, user: Any, filters: TicketFilter | None = None) -> QuerySet[Ticket]:
+    """The tickets a user may see, filtered, in queue order (paginate the result in SQL)."""
+    f = filters or TicketFilter()
+    qs = visible_tickets(user)
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.level:
+        qs = qs.filter(level__in=f.level)
+    if f.organisation_id is not None:
+        qs = qs.filter(organisation_id=f.organisation_id)
+    if f.assignee_id is not None:
+        qs = qs.filter(assignee_id=f.assignee_id)
+    if f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if f.priority:
+        qs = qs.filter(priority__in=f.priority)
+    if f.q:
+        text = f.q.strip()
+        condition = Q(subject__icontains=text)
+        if text.lstrip("#").isdigit():
+            condition |= Q(number=int(text.lstrip("#")))
+        qs = qs.filter(condition)
+    return qs.select_related("organisation", "requester", "assignee").order_by(*QUEUE_ORDER)
+
+
+def comments_for(*, user: Any, ticket: Ticket) -> QuerySet[Comment]:
+    qs = ticket.comments.select_related("author").prefetch_related("attachments")
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False).prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.filter(is_internal=False))
+        )
+    return qs.order_by("created_at", "id")
+
+
+def history_for(*, user: Any, ticket: Ticket) -> QuerySet[HistoryEvent]:
+    qs = HistoryEvent.objects.filter(ticket=ticket).select_related("actor")
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("at", "id")
+
+
+def attachments_for(*, user: Any, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = ticket.attachments.all()
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def attachment_get_for(*, user: Any, attachment_id: int) -> Attachment:
+    qs = Attachment.objects.filter(ticket__in=visible_tickets(user)).select_related("ticket")
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    try:
+        return qs.get(pk=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise AttachmentNotFound("No such attachment.") from None
+
+
+def pending_second_level_requests(*, user: Any) -> QuerySet[SecondLevelRequest]:
+    return (
+        SecondLevelRequest.objects.filter(decision="pending", ticket__in=visible_tickets(user))
+        .select_related("ticket", "requested_by", "ticket__organisation")
+        .order_by("created_at", "id")
+    )
+
+
+def open_tickets_of_organisation(*, user: Any, organisation_id: int, limit: int = 20) -> list[Ticket]:
+    return list(
+        visible_tickets(user)
+        .filter(organisation_id=organisation_id, status__in=["new", "open", "waiting", "resolved"])
+        .select_related("assignee", "requester")
+        .order_by(*QUEUE_ORDER)[:limit]
+    )

@@ -1,0 +1,43 @@
+"""Every write to a ticket goes through one of these functions (convention 1).
+
+`grep -r "def ticket_" src/tierdesk/tickets/services` lists what a ticket can undergo."""
+
+from tierdesk.tickets.services.conversation import (
+    ticket_attachment_add,
+    ticket_comment_add,
+    ticket_time_log,
+)
+from tierdesk.tickets.services.create import ticket_create
+from tierdesk.tickets.services.numbering import ticket_number_next
+from tierdesk.tickets.services.transitions import (
+    ticket_assign,
+    ticket_confirm,
+    ticket_escalate,
+    ticket_reopen,
+    ticket_request_second_level,
+    ticket_resolve,
+    ticket_resume,
+    ticket_second_level_decide,
+    ticket_take,
+    ticket_update,
+    ticket_wait,
+)
+
+__all__ = [
+    "ticket_assign",
+    "ticket_attachment_add",
+    "ticket_comment_add",
+    "ticket_confirm",
+    "ticket_create",
+    "ticket_escalate",
+    "ticket_number_next",
+    "ticket_reopen",
+    "ticket_request_second_level",
+    "ticket_resolve",
+    "ticket_resume",
+    "ticket_second_level_decide",
+    "ticket_take",
+    "ticket_time_log",
+    "ticket_update",
+    "ticket_wait",
+]

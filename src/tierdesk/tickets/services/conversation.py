@@ -1,0 +1,152 @@
+"""What people add to a ticket: public replies, internal notes, attachments, time entries.
+
+A customer's reply to a waiting or resolved ticket moves it back to open."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath, PureWindowsPath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from tierdesk.accounts.models import User
+from tierdesk.core.errors import ValidationFailed
+from tierdesk.core.events import publish
+from tierdesk.tickets import history
+from tierdesk.tickets.choices import Channel, HistoryAction, Status
+from tierdesk.tickets.errors import AttachmentTooLarge, InvalidTimeEntry, TicketActionForbidden, TransitionNotAllowed
+from tierdesk.tickets.events import TicketPublicReplyAdded
+from tierdesk.tickets.locks import lock_ticket
+from tierdesk.tickets.models import Attachment, Comment, Ticket, TimeEntry
+from tierdesk.tickets.permissions import can_act_as_customer, can_work_tickets
+from tierdesk.tickets.services.transitions import open_if_new, require_staff, save_ticket, set_status
+
+MAX_COMMENT_LENGTH = 100_000
+MAX_MINUTES_PER_ENTRY = 24 * 60
+
+
+@transaction.atomic
+def ticket_comment_add(
+    *,
+    ticket: Ticket,
+    body: str,
+    by: User,
+    is_internal: bool = False,
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
+) -> Comment:
+    """Add a public reply or (staff only) an internal note."""
+    is_agent = can_work_tickets(by)
+    if not is_agent and not can_act_as_customer(by, ticket):
+        raise TicketActionForbidden("You may not reply to this ticket.")
+    if is_internal and not is_agent:
+        raise TicketActionForbidden("Only agents may add internal notes.")
+    text = body.strip()
+    if not text:
+        raise ValidationFailed("The reply is empty.", code="comment.empty", field="body")
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise ValidationFailed("The reply is too long.", code="comment.too_long", field="body")
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    fields: list[str] = []
+    if is_agent:
+        if not is_internal:
+            fields += open_if_new(ticket, by=by, channel=channel)
+    else:
+        if ticket.status == Status.CLOSED:
+            raise TransitionNotAllowed("This ticket is closed; please open a new one.", code="ticket.closed")
+        if ticket.status in (Status.WAITING, Status.RESOLVED):
+            action = HistoryAction.REOPENED if ticket.status == Status.RESOLVED else HistoryAction.CHANGED
+            fields += set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=action, note=text[:500])
+    comment = Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=is_internal, channel=channel)
+    history.record(
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        action=HistoryAction.NOTE_ADDED if is_internal else HistoryAction.COMMENTED,
+        new=comment.pk,
+        is_internal=is_internal,
+    )
+    save_ticket(ticket, fields)
+    if not is_internal:
+        publish(TicketPublicReplyAdded(ticket_id=ticket.pk, comment_id=comment.pk, by_id=by.pk, channel=channel))
+    return comment
+
+
+def clean_filename(name: str) -> str:
+    """The last path component, without control characters, at most 255 characters."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '\\/:*?"<>|').strip(" .")
+    return (base or "attachment")[-255:]
+
+
+@transaction.atomic
+def ticket_attachment_add(
+    *,
+    ticket: Ticket,
+    upload: UploadedFile,
+    by: User,
+    comment: Comment | None = None,
+    is_internal: bool = False,
+    channel: str = Channel.WEB,
+) -> Attachment:
+    is_agent = can_work_tickets(by)
+    if not is_agent and not can_act_as_customer(by, ticket):
+        raise TicketActionForbidden("You may not add files to this ticket.")
+    if is_internal and not is_agent:
+        raise TicketActionForbidden("Only agents may add internal files.")
+    limit = settings.TIERDESK_MAX_ATTACHMENT_BYTES
+    if upload.size is None or upload.size > limit:
+        raise AttachmentTooLarge(f"Files may be at most {limit // (1024 * 1024)} MiB.", field="file")
+    if upload.size == 0:
+        raise ValidationFailed("The file is empty.", code="attachment.empty", field="file")
+    ticket = lock_ticket(ticket.pk)
+    filename = clean_filename(upload.name or "")
+    # Stored type is our guess from the cleaned name; downloads are always served as attachments.
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    attachment = Attachment(
+        ticket=ticket,
+        comment=comment,
+        filename=filename,
+        content_type=content_type,
+        size=upload.size,
+        is_internal=is_internal,
+        uploaded_by=by,
+    )
+    attachment.file.save(filename, upload, save=False)
+    attachment.save()
+    history.record(
+        ticket=ticket, by=by, channel=channel, action=HistoryAction.ATTACHMENT_ADDED, new=filename, is_internal=is_internal
+    )
+    save_ticket(ticket, [])
+    return attachment
+
+
+@transaction.atomic
+def ticket_time_log(
+    *,
+    ticket: Ticket,
+    minutes: int,
+    by: User,
+    note: str = "",
+    is_billable: bool = True,
+    channel: str = Channel.WEB,
+) -> TimeEntry:
+    require_staff(by)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0 or minutes > MAX_MINUTES_PER_ENTRY:
+        raise InvalidTimeEntry(f"Minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}.", field="minutes")
+    ticket = lock_ticket(ticket.pk)
+    entry = TimeEntry.objects.create(ticket=ticket, user=by, minutes=minutes, note=note.strip()[:500], is_billable=is_billable)
+    history.record(
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        action=HistoryAction.TIME_LOGGED,
+        field="minutes",
+        new=minutes,
+        note=entry.note,
+        is_internal=True,
+    )
+    save_ticket(ticket, [])
+    return entry

@@ -1,0 +1,109 @@
+"""Creating tickets: number, priority, deadline, first history row, creation event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from tierdesk.accounts.models import Contact, Organisation, User
+from tierdesk.accounts.permissions import contact_of, is_staff_member
+from tierdesk.core.errors import ValidationFailed
+from tierdesk.core.events import publish
+from tierdesk.tickets import history
+from tierdesk.tickets.choices import Channel, HistoryAction, Impact, Status, Urgency
+from tierdesk.tickets.errors import TicketActionForbidden
+from tierdesk.tickets.events import TicketCreated
+from tierdesk.tickets.models import Category, Tag, Ticket
+from tierdesk.tickets.rules import priority_from, resolution_time_for
+from tierdesk.tickets.selectors import priority_matrix
+from tierdesk.tickets.services.numbering import ticket_number_next
+
+MAX_TAGS = 20
+
+
+def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    """Find or create tags by name (lower-cased, trimmed, at most MAX_TAGS)."""
+    clean: list[str] = []
+    for raw in names:
+        name = raw.strip().lower()[:50]
+        if name and name not in clean:
+            clean.append(name)
+    if len(clean) > MAX_TAGS:
+        raise ValidationFailed(f"At most {MAX_TAGS} tags.", code="ticket.too_many_tags", field="tags")
+    return [Tag.objects.get_or_create(name=name)[0] for name in clean]
+
+
+def _choice(value: str, choices: type[Urgency] | type[Impact] | type[Channel], field: str) -> str:
+    try:
+        return str(choices(value))
+    except ValueError:
+        raise ValidationFailed(f"{value!r} is not a valid {field}.", code="ticket.invalid_choice", field=field) from None
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    by: User,
+    subject: str,
+    description: str = "",
+    organisation: Organisation | None = None,
+    requester: Contact | None = None,
+    channel: str = Channel.PORTAL,
+    urgency: str = Urgency.MEDIUM,
+    impact: str = Impact.LOW,
+    category: Category | None = None,
+    tags: Iterable[str] = (),
+) -> Ticket:
+    """Open a ticket. A customer always opens it for themself in their own organisation;
+    staff open it for any contact (a phone call, a mail) or any organisation."""
+    subject = subject.strip()
+    if not subject:
+        raise ValidationFailed("A ticket needs a subject.", code="ticket.subject_required", field="subject")
+    urgency = _choice(urgency, Urgency, "urgency")
+    impact = _choice(impact, Impact, "impact")
+    channel = _choice(channel, Channel, "channel")
+
+    if is_staff_member(by):
+        if requester is not None and organisation is not None and requester.organisation_id != organisation.pk:
+            raise ValidationFailed(
+                "The requester belongs to another organisation.", code="ticket.requester_mismatch", field="requester"
+            )
+        if organisation is None:
+            if requester is None:
+                raise ValidationFailed(
+                    "A ticket needs an organisation or a requester.",
+                    code="ticket.organisation_required",
+                    field="organisation",
+                )
+            organisation = requester.organisation
+    else:
+        contact = contact_of(by)
+        if contact is None:
+            raise TicketActionForbidden("Only staff and customer contacts may open tickets.")
+        # Whatever the input said: a customer cannot open tickets for others (mass assignment).
+        requester, organisation = contact, contact.organisation
+
+    priority = priority_from(urgency, impact, priority_matrix())
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        number=ticket_number_next(),
+        subject=subject[:250],
+        description=description,
+        organisation=organisation,
+        requester=requester,
+        channel=channel,
+        category=category,
+        urgency=urgency,
+        impact=impact,
+        priority=priority,
+        status=Status.NEW,
+        due_at=now + resolution_time_for(priority),
+    )
+    tag_rows = tags_from_names(tags)
+    if tag_rows:
+        ticket.tags.set(tag_rows)
+    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CREATED, new=ticket.number)
+    publish(TicketCreated(ticket_id=ticket.pk, by_id=by.pk, channel=channel))
+    return ticket

@@ -1,0 +1,416 @@
+"""Moving a ticket through its life: assign, take, escalate, wait, resume, resolve, confirm,
+reopen, second-level requests and field edits. Each function locks the ticket, checks the
+caller and the version, writes the row and its history, and publishes events after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tierdesk.accounts.models import User
+from tierdesk.accounts.permissions import is_staff_member
+from tierdesk.core.errors import ValidationFailed
+from tierdesk.core.events import publish
+from tierdesk.tickets import history
+from tierdesk.tickets.choices import (
+    Channel,
+    HistoryAction,
+    Impact,
+    Level,
+    SecondLevelDecision,
+    Status,
+    Urgency,
+    WaitingOn,
+)
+from tierdesk.tickets.errors import (
+    BugReferenceRequired,
+    HandoverNoteRequired,
+    ResolutionRequired,
+    TicketActionForbidden,
+    TransitionNotAllowed,
+)
+from tierdesk.tickets.events import TicketStatusChanged
+from tierdesk.tickets.locks import lock_ticket
+from tierdesk.tickets.models import Category, Comment, SecondLevelRequest, Ticket
+from tierdesk.tickets.permissions import can_act_as_customer, can_assign_others, can_decide_second_level, can_work_tickets
+from tierdesk.tickets.rules import can_change_status, is_higher_level, priority_from, resolution_time_for
+from tierdesk.tickets.selectors import priority_matrix
+from tierdesk.tickets.services.create import tags_from_names
+
+MIN_NOTE_LENGTH = 10
+
+
+def require_staff(by: User) -> None:
+    if not can_work_tickets(by):
+        raise TicketActionForbidden("Only agents may do this.")
+
+
+def save_ticket(ticket: Ticket, fields: Iterable[str]) -> None:
+    """Save the named fields and bump the version that guards against lost updates."""
+    ticket.version += 1
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def set_status(
+    ticket: Ticket, *, to: Status, by: User, channel: str, action: HistoryAction, note: str = ""
+) -> list[str]:
+    """Apply a status change in memory (clock pause, timestamps) and record it.
+
+    Returns the fields it touched; the caller saves them with its own."""
+    old = Status(ticket.status)
+    if old == to:
+        return []
+    if not can_change_status(old, to):
+        raise TransitionNotAllowed(f"A {old.label.lower()} ticket cannot become {to.label.lower()}.")
+    now = timezone.now()
+    fields = ["status"]
+    if ticket.paused_at is not None:  # leaving a wait on the customer: the deadline moves on
+        if ticket.due_at is not None:
+            ticket.due_at += now - ticket.paused_at
+            fields.append("due_at")
+        ticket.paused_at = None
+        fields.append("paused_at")
+    if to != Status.WAITING and ticket.waiting_on:
+        ticket.waiting_on = ""
+        fields.append("waiting_on")
+    if to == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif to == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    elif to == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    ticket.status = to
+    history.record(ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note)
+    publish(TicketStatusChanged(ticket_id=ticket.pk, old=old, new=to, by_id=by.pk, channel=channel))
+    return fields
+
+
+def open_if_new(ticket: Ticket, *, by: User, channel: str) -> list[str]:
+    """The first action of an agent on a new ticket opens it."""
+    if ticket.status == Status.NEW:
+        return set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.CHANGED)
+    return []
+
+
+def _internal_note(ticket: Ticket, *, by: User, body: str, channel: str) -> Comment:
+    return Comment.objects.create(ticket=ticket, author=by, body=body, is_internal=True, channel=channel)
+
+
+@transaction.atomic
+def ticket_assign(
+    *, ticket: Ticket, assignee: User | None, by: User, channel: str = Channel.WEB, expected_version: int | None = None
+) -> Ticket:
+    """Give the ticket to an agent (or to nobody). Agents may only take or release it
+    themselves; case managers and admins assign anyone."""
+    require_staff(by)
+    if assignee is not None and not is_staff_member(assignee):
+        raise ValidationFailed("Tickets can only be assigned to agents.", code="ticket.invalid_assignee", field="assignee")
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if not can_assign_others(by):
+        releasing_own = assignee is None and ticket.assignee_id == by.pk
+        if not (assignee == by or releasing_own):
+            raise TicketActionForbidden("Only a case manager may assign tickets to others.")
+    if ticket.status == Status.CLOSED:
+        raise TransitionNotAllowed("A closed ticket cannot be assigned.")
+    old = ticket.assignee
+    if old == assignee:
+        return ticket
+    ticket.assignee = assignee
+    fields = ["assignee", *open_if_new(ticket, by=by, channel=channel)]
+    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="assignee", old=old, new=assignee)
+    save_ticket(ticket, fields)
+    return ticket
+
+
+def ticket_take(*, ticket: Ticket, by: User, channel: str = Channel.WEB, expected_version: int | None = None) -> Ticket:
+    """An agent picks the ticket up."""
+    return ticket_assign(ticket=ticket, assignee=by, by=by, channel=channel, expected_version=expected_version)
+
+
+def _validate_bug_reference(bug_key: str, bug_url: str) -> tuple[str, str]:
+    bug_key = bug_key.strip()
+    bug_url = bug_url.strip()
+    if not bug_key:
+        raise BugReferenceRequired("Sending to development needs the bug's key.", field="bug_key")
+    if bug_url:
+        try:
+            URLValidator(schemes=["http", "https"])(bug_url)
+        except ValidationError:
+            raise BugReferenceRequired("The bug URL must be an http(s) address.", field="bug_url") from None
+    return bug_key[:100], bug_url
+
+
+@transaction.atomic
+def ticket_escalate(
+    *,
+    ticket: Ticket,
+    to_level: str,
+    handover_note: str,
+    by: User,
+    bug_key: str = "",
+    bug_url: str = "",
+    assignee: User | None = None,
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Hand the ticket to a higher level with a note for the colleague who takes over.
+
+    To development it also needs the external bug reference. The ticket leaves its current
+    owner and lands unassigned in the next level's queue unless an assignee is given."""
+    require_staff(by)
+    try:
+        target = Level(to_level)
+    except ValueError:
+        raise ValidationFailed(f"{to_level!r} is not a level.", code="ticket.invalid_level", field="to_level") from None
+    note = handover_note.strip()
+    if len(note) < MIN_NOTE_LENGTH:
+        raise HandoverNoteRequired(
+            f"Escalating needs a handover note of at least {MIN_NOTE_LENGTH} characters.", field="handover_note"
+        )
+    if target == Level.DEVELOPMENT:
+        bug_key, bug_url = _validate_bug_reference(bug_key, bug_url)
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if ticket.status in (Status.RESOLVED, Status.CLOSED):
+        raise TransitionNotAllowed("Reopen the ticket before escalating it.")
+    if not is_higher_level(ticket.level, target):
+        raise TransitionNotAllowed(f"The ticket is at {Level(ticket.level).label.lower()} already or higher.")
+    old_level, old_assignee = ticket.level, ticket.assignee
+    ticket.level = target
+    ticket.assignee = assignee
+    fields = ["level", "assignee", *open_if_new(ticket, by=by, channel=channel)]
+    action = HistoryAction.ESCALATED
+    if target == Level.DEVELOPMENT:
+        ticket.bug_key, ticket.bug_url = bug_key, bug_url
+        fields += ["bug_key", "bug_url"]
+        action = HistoryAction.SENT_TO_DEVELOPMENT
+    _internal_note(ticket, by=by, body=note, channel=channel)
+    history.record(ticket=ticket, by=by, channel=channel, action=action, field="level", old=old_level, new=target, note=note, is_internal=True)
+    if old_assignee != assignee:
+        history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="assignee", old=old_assignee, new=assignee)
+    if target == Level.DEVELOPMENT:
+        history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="bug_key", new=bug_key, is_internal=True)
+    save_ticket(ticket, fields)
+    return ticket
+
+
+@transaction.atomic
+def ticket_wait(
+    *,
+    ticket: Ticket,
+    on: str,
+    by: User,
+    note: str = "",
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Park the ticket until the customer (deadline clock paused) or a third party answers."""
+    require_staff(by)
+    try:
+        waiting_on = WaitingOn(on)
+    except ValueError:
+        raise ValidationFailed(f"{on!r}: wait on customer or third_party.", code="ticket.invalid_waiting_on", field="on") from None
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if ticket.status == Status.WAITING and ticket.waiting_on == waiting_on:
+        return ticket
+    fields = set_status(ticket, to=Status.WAITING, by=by, channel=channel, action=HistoryAction.WAITING, note=note) if ticket.status != Status.WAITING else []
+    old_on = ticket.waiting_on
+    ticket.waiting_on = waiting_on
+    if waiting_on == WaitingOn.CUSTOMER:
+        ticket.paused_at = timezone.now()
+    elif ticket.paused_at is not None and ticket.due_at is not None:
+        ticket.due_at += timezone.now() - ticket.paused_at
+        ticket.paused_at = None
+    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="waiting_on", old=old_on, new=waiting_on)
+    save_ticket(ticket, {*fields, "waiting_on", "paused_at", "due_at"})
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(
+    *, ticket: Ticket, by: User, note: str = "", channel: str = Channel.WEB, expected_version: int | None = None
+) -> Ticket:
+    """Take a waiting ticket back into work (the deadline moves by the paused time)."""
+    require_staff(by)
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if ticket.status != Status.WAITING:
+        raise TransitionNotAllowed("Only a waiting ticket can be resumed.")
+    fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.CHANGED, note=note)
+    save_ticket(ticket, fields)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(
+    *, ticket: Ticket, resolution: str, by: User, channel: str = Channel.WEB, expected_version: int | None = None
+) -> Ticket:
+    """Mark the ticket solved; the requester is asked to confirm (or reopen)."""
+    require_staff(by)
+    text = resolution.strip()
+    if not text:
+        raise ResolutionRequired("Resolving needs a resolution text for the customer.", field="resolution")
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    fields = set_status(ticket, to=Status.RESOLVED, by=by, channel=channel, action=HistoryAction.RESOLVED, note=text)
+    if not fields:
+        raise TransitionNotAllowed("The ticket is resolved already.")
+    ticket.resolution = text
+    save_ticket(ticket, [*fields, "resolution"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_confirm(
+    *, ticket: Ticket, by: User, note: str = "", channel: str = Channel.PORTAL, expected_version: int | None = None
+) -> Ticket:
+    """The customer agrees that the problem is solved: the ticket closes. An agent may record
+    a confirmation given by phone."""
+    if not (can_act_as_customer(by, ticket) or can_work_tickets(by)):
+        raise TicketActionForbidden("Only the customer or an agent may confirm.")
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if ticket.status != Status.RESOLVED:
+        raise TransitionNotAllowed("Only a resolved ticket can be confirmed.")
+    fields = set_status(ticket, to=Status.CLOSED, by=by, channel=channel, action=HistoryAction.CONFIRMED, note=note)
+    save_ticket(ticket, fields)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(
+    *, ticket: Ticket, reason: str, by: User, channel: str = Channel.WEB, expected_version: int | None = None
+) -> Ticket:
+    """Back to work: the customer disagrees with a resolution, or an agent reopens a closed case."""
+    is_agent = can_work_tickets(by)
+    if not (is_agent or can_act_as_customer(by, ticket)):
+        raise TicketActionForbidden("Only the customer or an agent may reopen.")
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed("Reopening needs a reason.", code="ticket.reason_required", field="reason")
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    allowed = (Status.RESOLVED, Status.CLOSED) if is_agent else (Status.RESOLVED,)
+    if ticket.status not in allowed:
+        raise TransitionNotAllowed("Only a resolved ticket can be reopened." if not is_agent else "The ticket is not resolved or closed.")
+    Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=False, channel=channel)
+    fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.REOPENED, note=text)
+    save_ticket(ticket, fields)
+    return ticket
+
+
+@transaction.atomic
+def ticket_request_second_level(
+    *, ticket: Ticket, reason: str, by: User, channel: str = Channel.PORTAL
+) -> SecondLevelRequest:
+    """A customer asks that second level take over; an agent decides."""
+    if not can_act_as_customer(by, ticket):
+        raise TicketActionForbidden("Only the customer may ask for second level.")
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed("Say why second level is needed.", code="ticket.reason_required", field="reason")
+    ticket = lock_ticket(ticket.pk)
+    if ticket.level != Level.FIRST or ticket.status not in (Status.NEW, Status.OPEN, Status.WAITING):
+        raise TransitionNotAllowed("Second level can only be requested for an active first-level ticket.")
+    try:
+        with transaction.atomic():
+            request = SecondLevelRequest.objects.create(ticket=ticket, requested_by=by, reason=text)
+    except IntegrityError:
+        raise TransitionNotAllowed("A request for second level is pending already.", code="ticket.second_level_pending") from None
+    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.SECOND_LEVEL_REQUESTED, note=text)
+    save_ticket(ticket, [])
+    return request
+
+
+@transaction.atomic
+def ticket_second_level_decide(
+    *, request: SecondLevelRequest, approve: bool, note: str, by: User, channel: str = Channel.WEB
+) -> SecondLevelRequest:
+    """Approve (escalate, the note is the handover) or decline (the note tells the customer why)."""
+    if not can_decide_second_level(by):
+        raise TicketActionForbidden("Only agents may decide on second-level requests.")
+    request = SecondLevelRequest.objects.select_for_update().get(pk=request.pk)
+    if request.decision != SecondLevelDecision.PENDING:
+        raise TransitionNotAllowed("This request has been decided already.", code="ticket.second_level_decided")
+    text = note.strip()
+    if not text:
+        raise ValidationFailed("A decision needs a note.", code="ticket.decision_note_required", field="note")
+    if approve:
+        ticket_escalate(ticket=request.ticket, to_level=Level.SECOND, handover_note=text, by=by, channel=channel)
+    else:
+        Comment.objects.create(ticket=request.ticket, author=by, body=text, is_internal=False, channel=channel)
+    request.decision = SecondLevelDecision.APPROVED if approve else SecondLevelDecision.DECLINED
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.decision_note = text
+    request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    ticket = lock_ticket(request.ticket_id)
+    history.record(
+        ticket=ticket, by=by, channel=channel, action=HistoryAction.SECOND_LEVEL_DECIDED,
+        field="second_level_request", new=request.decision, note=text,
+    )
+    save_ticket(ticket, [])
+    return request
+
+
+EDITABLE_FIELDS = ("subject", "description", "urgency", "impact", "category", "tags")
+
+
+@transaction.atomic
+def ticket_update(
+    *, ticket: Ticket, by: User, channel: str = Channel.WEB, expected_version: int | None = None, **changes: Any
+) -> Ticket:
+    """Edit the ticket's own fields (not its status, level or owner: those have their verbs).
+
+    A change of urgency or impact recomputes the priority and the deadline from creation."""
+    require_staff(by)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Cannot change {', '.join(sorted(unknown))} here.", code="ticket.field_not_editable", field=sorted(unknown)[0])
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    diff: dict[str, tuple[Any, Any]] = {}
+    fields: list[str] = []
+    if "subject" in changes:
+        subject = str(changes["subject"]).strip()
+        if not subject:
+            raise ValidationFailed("A ticket needs a subject.", code="ticket.subject_required", field="subject")
+        diff["subject"] = (ticket.subject, subject[:250])
+        ticket.subject = subject[:250]
+    if "description" in changes:
+        diff["description"] = (ticket.description, changes["description"])
+        ticket.description = str(changes["description"])
+    for name, choices in (("urgency", Urgency), ("impact", Impact)):
+        if name in changes:
+            try:
+                value = choices(changes[name])
+            except ValueError:
+                raise ValidationFailed(f"{changes[name]!r} is not a valid {name}.", code="ticket.invalid_choice", field=name) from None
+            diff[name] = (getattr(ticket, name), value)
+            setattr(ticket, name, value)
+    if "category" in changes:
+        category = changes["category"]
+        if category is not None and not isinstance(category, Category):
+            raise ValidationFailed("Unknown category.", code="ticket.invalid_category", field="category")
+        diff["category"] = (ticket.category, category)
+        ticket.category = category
+    priority = priority_from(ticket.urgency, ticket.impact, priority_matrix())
+    if priority != ticket.priority:
+        diff["priority"] = (ticket.priority, priority)
+        ticket.priority = priority
+        ticket.due_at = ticket.created_at + resolution_time_for(priority)
+        diff["due_at"] = (None, ticket.due_at.isoformat())
+        fields += ["priority", "due_at"]
+    if "tags" in changes:
+        old_tags = ",".join(sorted(ticket.tags.values_list("name", flat=True)))
+        new_tags = tags_from_names(changes["tags"] or [])
+        ticket.tags.set(new_tags)
+        diff["tags"] = (old_tags, ",".join(sorted(t.name for t in new_tags)))
+    fields += [name for name in ("subject", "description", "urgency", "impact", "category") if name in changes]
+    changed = history.record_changes(ticket=ticket, by=by, channel=channel, changes=diff)
+    if changed:
+        save_ticket(ticket, set(fields))
+    return ticket
