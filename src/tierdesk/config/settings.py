@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tierdesk.tickets",
     "tierdesk.mail",
     "tierdesk.portal",
+    "tierdesk.demo",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,8 @@ from tierdesk.config.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
+    path("desk/", include("tierdesk.tickets.urls")),
+    path("portal/", include("tierdesk.portal.urls")),
     path("admin/", admin.site.urls),
+    path("", include("tierdesk.accounts.urls")),
 ]

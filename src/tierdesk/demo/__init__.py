@@ -1,0 +1,1 @@
+"""Fictional demo data, loaded through the domain services (`tierdesk demo`)."""
