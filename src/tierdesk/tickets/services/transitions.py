@@ -400,9 +400,10 @@ def ticket_update(
     priority = priority_from(ticket.urgency, ticket.impact, priority_matrix())
     if priority != ticket.priority:
         diff["priority"] = (ticket.priority, priority)
+        old_due = ticket.due_at
         ticket.priority = priority
         ticket.due_at = ticket.created_at + resolution_time_for(priority)
-        diff["due_at"] = (None, ticket.due_at.isoformat())
+        diff["due_at"] = (old_due.isoformat() if old_due else None, ticket.due_at.isoformat())
         fields += ["priority", "due_at"]
     if "tags" in changes:
         old_tags = ",".join(sorted(ticket.tags.values_list("name", flat=True)))
