@@ -11,7 +11,9 @@ from tierdesk.accounts.audit import audit_record
 from tierdesk.accounts.choices import AuditAction
 
 
-def on_user_locked_out(sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None, **kwargs: Any) -> None:
+def on_user_locked_out(
+    sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None, **kwargs: Any
+) -> None:
     audit_record(
         action=AuditAction.LOGIN_LOCKED,
         actor=None,

@@ -38,7 +38,9 @@ def _require_manager(by: User) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, by: User, name: str, country: str = "", language: str = "en", notes: str = "") -> Organisation:
+def organisation_create(
+    *, by: User, name: str, country: str = "", language: str = "en", notes: str = ""
+) -> Organisation:
     _require_manager(by)
     name = name.strip()
     if not name:
@@ -233,7 +235,9 @@ def access_note_set(
     note.ciphertext = encrypt_text(body)
     note.updated_by = by
     note.save()
-    audit_record(action=AuditAction.ACCESS_NOTE_CHANGED, actor=by, target=f"organisation:{organisation.pk}/note:{note.pk}")
+    audit_record(
+        action=AuditAction.ACCESS_NOTE_CHANGED, actor=by, target=f"organisation:{organisation.pk}/note:{note.pk}"
+    )
     return note
 
 
@@ -305,7 +309,10 @@ def login_unlock(*, by: User, username: str, ip_address: str | None = None) -> i
         raise NotAllowed("Only an admin may unlock a login.")
     cleared = axes_reset(username=username)
     audit_record(
-        action=AuditAction.LOGIN_UNLOCKED, actor=by, target=f"username:{username}", ip_address=ip_address,
+        action=AuditAction.LOGIN_UNLOCKED,
+        actor=by,
+        target=f"username:{username}",
+        ip_address=ip_address,
         detail={"cleared": cleared},
     )
     return int(cleared)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tierdesk.config.settings import *  # noqa: F403
+from tierdesk.config.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.choices import Channel, Level
 
-__all__ = ["Channel", "HistoryAction", "Impact", "Level", "Priority", "SecondLevelDecision", "Status", "Urgency", "WaitingOn"]
+__all__ = [
+    "Channel",
+    "HistoryAction",
+    "Impact",
+    "Level",
+    "Priority",
+    "SecondLevelDecision",
+    "Status",
+    "Urgency",
+    "WaitingOn",
+]
 
 
 class Status(models.TextChoices):

@@ -10,7 +10,9 @@ def lock_ticket(ticket_id: int, *, expected_version: int | None = None) -> Ticke
     """Re-read the ticket under `SELECT ... FOR UPDATE` (a no-op lock on SQLite, where the
     IMMEDIATE transaction holds the database write lock already) and check its version."""
     try:
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("organisation", "requester").get(pk=ticket_id)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",)).select_related("organisation", "requester").get(pk=ticket_id)
+        )
     except Ticket.DoesNotExist:
         raise TicketNotFound("No such ticket.") from None
     if expected_version is not None and ticket.version != expected_version:

@@ -91,10 +91,15 @@ def test_organisation_scope_hides_foreign_ones(personas):
 
 
 def test_access_notes_are_encrypted_and_every_view_is_audited(personas):
-    note = access_note_set(by=personas.agent_l2, organisation=personas.org_a, title="VPN", body="vpn.example:443 user ops / s3cret!")
+    note = access_note_set(
+        by=personas.agent_l2, organisation=personas.org_a, title="VPN", body="vpn.example:443 user ops / s3cret!"
+    )
     raw = bytes(AccessNote.objects.get(pk=note.pk).ciphertext)
     assert b"s3cret" not in raw
-    assert access_note_reveal(by=personas.agent_l1, note=note, ip_address="127.0.0.1") == "vpn.example:443 user ops / s3cret!"
+    assert (
+        access_note_reveal(by=personas.agent_l1, note=note, ip_address="127.0.0.1")
+        == "vpn.example:443 user ops / s3cret!"
+    )
     viewed = AuditEntry.objects.get(action="access_note_viewed")
     assert (viewed.actor, viewed.ip_address) == (personas.agent_l1, "127.0.0.1")
     for outsider in (personas.customer_admin_a, personas.anonymous):
@@ -140,7 +145,16 @@ def test_only_owner_or_admin_revokes(personas):
 
 
 def test_only_admin_unlocks_and_it_is_audited(personas):
-    AccessAttempt.objects.create(username="anna", ip_address="127.0.0.1", failures_since_start=5, user_agent="t", get_data="", post_data="", http_accept="", path_info="/login/")
+    AccessAttempt.objects.create(
+        username="anna",
+        ip_address="127.0.0.1",
+        failures_since_start=5,
+        user_agent="t",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/login/",
+    )
     with pytest.raises(NotAllowed):
         login_unlock(by=personas.case_manager, username="anna")
     assert login_unlock(by=personas.admin, username="anna") == 1

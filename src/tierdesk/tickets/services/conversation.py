@@ -117,7 +117,12 @@ def ticket_attachment_add(
     attachment.file.save(filename, upload, save=False)
     attachment.save()
     history.record(
-        ticket=ticket, by=by, channel=channel, action=HistoryAction.ATTACHMENT_ADDED, new=filename, is_internal=is_internal
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        action=HistoryAction.ATTACHMENT_ADDED,
+        new=filename,
+        is_internal=is_internal,
     )
     save_ticket(ticket, [])
     return attachment
@@ -137,7 +142,9 @@ def ticket_time_log(
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0 or minutes > MAX_MINUTES_PER_ENTRY:
         raise InvalidTimeEntry(f"Minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}.", field="minutes")
     ticket = lock_ticket(ticket.pk)
-    entry = TimeEntry.objects.create(ticket=ticket, user=by, minutes=minutes, note=note.strip()[:500], is_billable=is_billable)
+    entry = TimeEntry.objects.create(
+        ticket=ticket, user=by, minutes=minutes, note=note.strip()[:500], is_billable=is_billable
+    )
     history.record(
         ticket=ticket,
         by=by,

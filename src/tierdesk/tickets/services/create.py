@@ -39,7 +39,9 @@ def _choice(value: str, choices: type[Urgency] | type[Impact] | type[Channel], f
     try:
         return str(choices(value))
     except ValueError:
-        raise ValidationFailed(f"{value!r} is not a valid {field}.", code="ticket.invalid_choice", field=field) from None
+        raise ValidationFailed(
+            f"{value!r} is not a valid {field}.", code="ticket.invalid_choice", field=field
+        ) from None
 
 
 @transaction.atomic

@@ -37,7 +37,12 @@ from tierdesk.tickets.errors import (
 from tierdesk.tickets.events import TicketStatusChanged
 from tierdesk.tickets.locks import lock_ticket
 from tierdesk.tickets.models import Category, Comment, SecondLevelRequest, Ticket
-from tierdesk.tickets.permissions import can_act_as_customer, can_assign_others, can_decide_second_level, can_work_tickets
+from tierdesk.tickets.permissions import (
+    can_act_as_customer,
+    can_assign_others,
+    can_decide_second_level,
+    can_work_tickets,
+)
 from tierdesk.tickets.rules import can_change_status, is_higher_level, priority_from, resolution_time_for
 from tierdesk.tickets.selectors import priority_matrix
 from tierdesk.tickets.services.create import tags_from_names
@@ -113,7 +118,9 @@ def ticket_assign(
     themselves; case managers and admins assign anyone."""
     require_staff(by)
     if assignee is not None and not is_staff_member(assignee):
-        raise ValidationFailed("Tickets can only be assigned to agents.", code="ticket.invalid_assignee", field="assignee")
+        raise ValidationFailed(
+            "Tickets can only be assigned to agents.", code="ticket.invalid_assignee", field="assignee"
+        )
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if not can_assign_others(by):
         releasing_own = assignee is None and ticket.assignee_id == by.pk
@@ -126,7 +133,9 @@ def ticket_assign(
         return ticket
     ticket.assignee = assignee
     fields = ["assignee", *open_if_new(ticket, by=by, channel=channel)]
-    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="assignee", old=old, new=assignee)
+    history.record(
+        ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="assignee", old=old, new=assignee
+    )
     save_ticket(ticket, fields)
     return ticket
 
@@ -193,11 +202,37 @@ def ticket_escalate(
         fields += ["bug_key", "bug_url"]
         action = HistoryAction.SENT_TO_DEVELOPMENT
     _internal_note(ticket, by=by, body=note, channel=channel)
-    history.record(ticket=ticket, by=by, channel=channel, action=action, field="level", old=old_level, new=target, note=note, is_internal=True)
+    history.record(
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        action=action,
+        field="level",
+        old=old_level,
+        new=target,
+        note=note,
+        is_internal=True,
+    )
     if old_assignee != assignee:
-        history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="assignee", old=old_assignee, new=assignee)
+        history.record(
+            ticket=ticket,
+            by=by,
+            channel=channel,
+            action=HistoryAction.CHANGED,
+            field="assignee",
+            old=old_assignee,
+            new=assignee,
+        )
     if target == Level.DEVELOPMENT:
-        history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="bug_key", new=bug_key, is_internal=True)
+        history.record(
+            ticket=ticket,
+            by=by,
+            channel=channel,
+            action=HistoryAction.CHANGED,
+            field="bug_key",
+            new=bug_key,
+            is_internal=True,
+        )
     save_ticket(ticket, fields)
     return ticket
 
@@ -217,11 +252,17 @@ def ticket_wait(
     try:
         waiting_on = WaitingOn(on)
     except ValueError:
-        raise ValidationFailed(f"{on!r}: wait on customer or third_party.", code="ticket.invalid_waiting_on", field="on") from None
+        raise ValidationFailed(
+            f"{on!r}: wait on customer or third_party.", code="ticket.invalid_waiting_on", field="on"
+        ) from None
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if ticket.status == Status.WAITING and ticket.waiting_on == waiting_on:
         return ticket
-    fields = set_status(ticket, to=Status.WAITING, by=by, channel=channel, action=HistoryAction.WAITING, note=note) if ticket.status != Status.WAITING else []
+    fields = (
+        set_status(ticket, to=Status.WAITING, by=by, channel=channel, action=HistoryAction.WAITING, note=note)
+        if ticket.status != Status.WAITING
+        else []
+    )
     old_on = ticket.waiting_on
     ticket.waiting_on = waiting_on
     if waiting_on == WaitingOn.CUSTOMER:
@@ -229,7 +270,15 @@ def ticket_wait(
     elif ticket.paused_at is not None and ticket.due_at is not None:
         ticket.due_at += timezone.now() - ticket.paused_at
         ticket.paused_at = None
-    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="waiting_on", old=old_on, new=waiting_on)
+    history.record(
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        action=HistoryAction.CHANGED,
+        field="waiting_on",
+        old=old_on,
+        new=waiting_on,
+    )
     save_ticket(ticket, {*fields, "waiting_on", "paused_at", "due_at"})
     return ticket
 
@@ -296,7 +345,9 @@ def ticket_reopen(
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     allowed = (Status.RESOLVED, Status.CLOSED) if is_agent else (Status.RESOLVED,)
     if ticket.status not in allowed:
-        raise TransitionNotAllowed("Only a resolved ticket can be reopened." if not is_agent else "The ticket is not resolved or closed.")
+        raise TransitionNotAllowed(
+            "Only a resolved ticket can be reopened." if not is_agent else "The ticket is not resolved or closed."
+        )
     Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=False, channel=channel)
     fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.REOPENED, note=text)
     save_ticket(ticket, fields)
@@ -320,7 +371,9 @@ def ticket_request_second_level(
         with transaction.atomic():
             request = SecondLevelRequest.objects.create(ticket=ticket, requested_by=by, reason=text)
     except IntegrityError:
-        raise TransitionNotAllowed("A request for second level is pending already.", code="ticket.second_level_pending") from None
+        raise TransitionNotAllowed(
+            "A request for second level is pending already.", code="ticket.second_level_pending"
+        ) from None
     history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.SECOND_LEVEL_REQUESTED, note=text)
     save_ticket(ticket, [])
     return request
@@ -350,8 +403,13 @@ def ticket_second_level_decide(
     request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
     ticket = lock_ticket(request.ticket_id)
     history.record(
-        ticket=ticket, by=by, channel=channel, action=HistoryAction.SECOND_LEVEL_DECIDED,
-        field="second_level_request", new=request.decision, note=text,
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        action=HistoryAction.SECOND_LEVEL_DECIDED,
+        field="second_level_request",
+        new=request.decision,
+        note=text,
     )
     save_ticket(ticket, [])
     return request
@@ -370,7 +428,11 @@ def ticket_update(
     require_staff(by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed(f"Cannot change {', '.join(sorted(unknown))} here.", code="ticket.field_not_editable", field=sorted(unknown)[0])
+        raise ValidationFailed(
+            f"Cannot change {', '.join(sorted(unknown))} here.",
+            code="ticket.field_not_editable",
+            field=sorted(unknown)[0],
+        )
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     diff: dict[str, tuple[Any, Any]] = {}
     fields: list[str] = []
@@ -388,7 +450,9 @@ def ticket_update(
             try:
                 value = choices(changes[name])
             except ValueError:
-                raise ValidationFailed(f"{changes[name]!r} is not a valid {name}.", code="ticket.invalid_choice", field=name) from None
+                raise ValidationFailed(
+                    f"{changes[name]!r} is not a valid {name}.", code="ticket.invalid_choice", field=name
+                ) from None
             diff[name] = (getattr(ticket, name), value)
             setattr(ticket, name, value)
     if "category" in changes:

@@ -68,7 +68,9 @@ def test_outsiders_cannot_attach_and_customers_cannot_attach_internal(personas, 
     with pytest.raises(TicketActionForbidden):
         ticket_attachment_add(ticket=ticket, upload=SimpleUploadedFile("a.txt", b"a"), by=personas.customer_b)
     with pytest.raises(TicketActionForbidden):
-        ticket_attachment_add(ticket=ticket, upload=SimpleUploadedFile("a.txt", b"a"), by=personas.customer_a, is_internal=True)
+        ticket_attachment_add(
+            ticket=ticket, upload=SimpleUploadedFile("a.txt", b"a"), by=personas.customer_a, is_internal=True
+        )
     assert Attachment.objects.count() == 0
 
 

@@ -97,7 +97,18 @@ def test_configured_matrix_override_is_used(personas):
 
 
 def test_creation_is_recorded_with_channel_and_actor(personas):
-    ticket = ticket_create(by=personas.agent_l1, subject="Call", requester=personas.contact_a, channel="phone", tags=["VPN", "vpn", " Remote "])
+    ticket = ticket_create(
+        by=personas.agent_l1,
+        subject="Call",
+        requester=personas.contact_a,
+        channel="phone",
+        tags=["VPN", "vpn", " Remote "],
+    )
     event = HistoryEvent.objects.get(ticket=ticket)
-    assert (event.action, event.actor, event.channel, event.new_value) == ("created", personas.agent_l1, "phone", str(ticket.number))
+    assert (event.action, event.actor, event.channel, event.new_value) == (
+        "created",
+        personas.agent_l1,
+        "phone",
+        str(ticket.number),
+    )
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["remote", "vpn"]

@@ -111,7 +111,12 @@ def test_escalate_to_second_level_hands_over(personas, ticket):
     note = Comment.objects.get(ticket=t)
     assert (note.body, note.is_internal) == (NOTE, True)
     escalated = HistoryEvent.objects.get(ticket=t, action="escalated")
-    assert (escalated.old_value, escalated.new_value, escalated.note, escalated.is_internal) == ("first", "second", NOTE, True)
+    assert (escalated.old_value, escalated.new_value, escalated.note, escalated.is_internal) == (
+        "first",
+        "second",
+        NOTE,
+        True,
+    )
 
 
 def test_escalate_only_upwards(personas, ticket):
@@ -129,8 +134,12 @@ def test_send_to_development_needs_bug_reference(personas, ticket):
         ticket_escalate(ticket=ticket, to_level="development", handover_note=NOTE, by=personas.agent_l2)
     with pytest.raises(BugReferenceRequired) as err:
         ticket_escalate(
-            ticket=ticket, to_level="development", handover_note=NOTE, by=personas.agent_l2,
-            bug_key="DEV-42", bug_url="javascript:alert(1)",
+            ticket=ticket,
+            to_level="development",
+            handover_note=NOTE,
+            by=personas.agent_l2,
+            bug_key="DEV-42",
+            bug_url="javascript:alert(1)",
         )
     assert err.value.field == "bug_url"
     assert fresh(ticket).level == "first"
@@ -138,8 +147,12 @@ def test_send_to_development_needs_bug_reference(personas, ticket):
 
 def test_send_to_development_records_bug(personas, ticket):
     ticket_escalate(
-        ticket=ticket, to_level="development", handover_note=NOTE, by=personas.agent_l2,
-        bug_key="DEV-42", bug_url="https://tracker.example.org/DEV-42",
+        ticket=ticket,
+        to_level="development",
+        handover_note=NOTE,
+        by=personas.agent_l2,
+        bug_key="DEV-42",
+        bug_url="https://tracker.example.org/DEV-42",
     )
     t = fresh(ticket)
     assert (t.level, t.bug_key, t.bug_url) == ("development", "DEV-42", "https://tracker.example.org/DEV-42")
@@ -309,7 +322,9 @@ def test_customer_requests_second_level_and_agent_approves(personas, ticket):
     with pytest.raises(TransitionNotAllowed) as err:
         ticket_request_second_level(ticket=ticket, reason="again", by=personas.customer_a)
     assert err.value.code == "ticket.second_level_pending"
-    ticket_second_level_decide(request=request, approve=True, note="Agreed, the print server needs a look.", by=personas.case_manager)
+    ticket_second_level_decide(
+        request=request, approve=True, note="Agreed, the print server needs a look.", by=personas.case_manager
+    )
     request.refresh_from_db()
     assert (request.decision, request.decided_by) == ("approved", personas.case_manager)
     assert fresh(ticket).level == "second"
@@ -317,7 +332,9 @@ def test_customer_requests_second_level_and_agent_approves(personas, ticket):
 
 def test_declined_request_tells_the_customer_why(personas, ticket):
     request = ticket_request_second_level(ticket=ticket, reason="Faster please", by=personas.customer_a)
-    ticket_second_level_decide(request=request, approve=False, note="We need your log file first.", by=personas.agent_l1)
+    ticket_second_level_decide(
+        request=request, approve=False, note="We need your log file first.", by=personas.agent_l1
+    )
     assert fresh(ticket).level == "first"
     assert Comment.objects.filter(ticket=ticket, is_internal=False, body="We need your log file first.").exists()
     with pytest.raises(TransitionNotAllowed):
@@ -342,7 +359,14 @@ def test_second_level_request_rules(personas, ticket):
 def test_update_recomputes_priority_and_records_each_field(personas, ticket):
     t = fresh(ticket)
     assert t.priority == "p4"
-    ticket_update(ticket=t, by=personas.agent_l1, expected_version=t.version, urgency="high", impact="high", subject="Whole office cannot print")
+    ticket_update(
+        ticket=t,
+        by=personas.agent_l1,
+        expected_version=t.version,
+        urgency="high",
+        impact="high",
+        subject="Whole office cannot print",
+    )
     t = fresh(ticket)
     assert (t.priority, t.subject) == ("p1", "Whole office cannot print")
     fields = set(HistoryEvent.objects.filter(ticket=t, action="changed").values_list("field", flat=True))
@@ -350,7 +374,12 @@ def test_update_recomputes_priority_and_records_each_field(personas, ticket):
 
 
 def test_update_refuses_protected_fields(personas, ticket):
-    for field, value in (("status", "closed"), ("organisation", personas.org_b), ("number", 1), ("level", "development")):
+    for field, value in (
+        ("status", "closed"),
+        ("organisation", personas.org_b),
+        ("number", 1),
+        ("level", "development"),
+    ):
         with pytest.raises(ValidationFailed) as err:
             ticket_update(ticket=ticket, by=personas.agent_l1, **{field: value})
         assert err.value.code == "ticket.field_not_editable"
