@@ -23,7 +23,7 @@ def encrypt_text(plain: str) -> bytes:
     return _fernet().encrypt(plain.encode("utf-8"))
 
 
-def decrypt_text(token: bytes) -> str:
+def decrypt_text(token: bytes | memoryview) -> str:
     """Raises ValueError when the key changed or the data was tampered with."""
     try:
         return _fernet().decrypt(bytes(token)).decode("utf-8")

@@ -180,6 +180,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tierdesk <support@tierdesk.i
 # TIERDESK_FIELD_KEY: key (any string) that encrypts organisations' access notes; defaults to
 # one derived from SECRET_KEY, so changing SECRET_KEY without setting this makes them unreadable.
 TIERDESK_FIELD_KEY = env_str("TIERDESK_FIELD_KEY", "")
+# TIERDESK_BASE_URL: the address customers reach the portal at; links in e-mails start with it.
+TIERDESK_BASE_URL = env_str("TIERDESK_BASE_URL", "http://127.0.0.1:8000")
 # TIERDESK_TICKET_PREFIX: the tag in mail subjects, e.g. [TD#100042].
 TIERDESK_TICKET_PREFIX = env_str("TIERDESK_TICKET_PREFIX", "TD")
 

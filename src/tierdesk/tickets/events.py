@@ -19,6 +19,7 @@ class TicketStatusChanged:
     new: str
     by_id: int | None
     channel: str
+    history_id: int  # the history row of this change: a stable identity for idempotent handlers
 
 
 @dataclass(frozen=True)

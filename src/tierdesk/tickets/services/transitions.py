@@ -34,7 +34,7 @@ from tierdesk.tickets.errors import (
     TicketActionForbidden,
     TransitionNotAllowed,
 )
-from tierdesk.tickets.events import TicketStatusChanged
+from tierdesk.tickets.events import TicketPublicReplyAdded, TicketStatusChanged
 from tierdesk.tickets.locks import lock_ticket
 from tierdesk.tickets.models import Category, Comment, SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import (
@@ -94,8 +94,8 @@ def set_status(
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     ticket.status = to
-    history.record(ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note)
-    publish(TicketStatusChanged(ticket_id=ticket.pk, old=old, new=to, by_id=by.pk, channel=channel))
+    row = history.record(ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note)
+    publish(TicketStatusChanged(ticket_id=ticket.pk, old=old, new=to, by_id=by.pk, channel=channel, history_id=row.pk))
     return fields
 
 
@@ -395,7 +395,8 @@ def ticket_second_level_decide(
     if approve:
         ticket_escalate(ticket=request.ticket, to_level=Level.SECOND, handover_note=text, by=by, channel=channel)
     else:
-        Comment.objects.create(ticket=request.ticket, author=by, body=text, is_internal=False, channel=channel)
+        reply = Comment.objects.create(ticket=request.ticket, author=by, body=text, is_internal=False, channel=channel)
+        publish(TicketPublicReplyAdded(ticket_id=request.ticket_id, comment_id=reply.pk, by_id=by.pk, channel=channel))
     request.decision = SecondLevelDecision.APPROVED if approve else SecondLevelDecision.DECLINED
     request.decided_by = by
     request.decided_at = timezone.now()

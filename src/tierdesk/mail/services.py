@@ -1,0 +1,286 @@
+"""Customer notifications: one e-mail to the ticket's requester per ticket event, in their
+language, through Django's configured e-mail backend.
+
+It owns who gets a mail (or why not), what it says and the once-only guard (NotificationLog).
+It never changes tickets and never shows internal notes."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from email.utils import formataddr, parseaddr
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from tierdesk.accounts.models import Contact
+from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
+from tierdesk.tickets.choices import Status
+from tierdesk.tickets.models import Comment, Ticket
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+FALLBACK_MAIL_DOMAIN = "tierdesk.invalid"
+# Every character that str.splitlines() breaks on: any of them could end a header line in some
+# mail software, so none may reach a header.
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def header_safe(text: str) -> str:
+    """`text` on one line: line breaks and other control characters become spaces, runs of
+    whitespace collapse. Django raises BadHeaderError on CR/LF; we never let it get that far."""
+    cleaned = "".join(" " if ch in LINE_BREAKS or unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(cleaned.split())
+
+
+def notification_subject(ticket: Ticket) -> str:
+    """`[TD#100042] Printer is offline`: the tag lets replies find their ticket."""
+    return f"[{settings.TIERDESK_TICKET_PREFIX}#{ticket.number}] {header_safe(ticket.subject)}"
+
+
+def portal_ticket_url(ticket: Ticket) -> str:
+    """Absolute link to the customer's ticket page. Built from a setting, not reverse(): the
+    portal sits above this app, and a mail needs scheme and host that a task has no request for."""
+    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+    return f"{base}/portal/tickets/{ticket.number}/"
+
+
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2]
+    return domain or FALLBACK_MAIL_DOMAIN
+
+
+def _language_of(contact: Contact) -> str:
+    available = {code for code, _name in settings.LANGUAGES}
+    return contact.language if contact.language in available else settings.LANGUAGE_CODE
+
+
+def _recipient(ticket: Ticket, *, author_id: int | None, event_key: str) -> Contact | None:
+    """The requester if they should get this mail, else None with a log line saying why.
+
+    `author_id` is the user who caused the event; nobody is told about their own action."""
+    contact = ticket.requester
+    reason = ""
+    if contact is None:
+        reason = "the ticket has no requester"
+    elif not contact.is_active:
+        reason = "the requester is inactive"
+    elif not contact.email:
+        reason = "the requester has no e-mail address"
+    elif author_id is not None and contact.user_id == author_id:
+        reason = "the requester caused the event"
+    else:
+        try:
+            validate_email(contact.email)
+        except ValidationError:
+            reason = "the requester's e-mail address is invalid"
+    if reason:
+        logger.info("ticket %s, %s: no customer mail because %s", ticket.number, event_key, reason)
+        return None
+    return contact
+
+
+def _claim(
+    *,
+    ticket: Ticket,
+    contact: Contact,
+    kind: NotificationKind,
+    event_key: str,
+    language: str,
+    subject: str,
+    message_id: str,
+) -> NotificationLog | None:
+    """Take the right to send this event's mail, or None when another run has it already.
+
+    Each step is its own short write: the network send that follows holds no database lock
+    (on SQLite a held write lock would stall every writer for as long as the SMTP server talks)."""
+    fields = {
+        "kind": kind,
+        "recipient": contact.email,
+        "language": language,
+        "subject": subject,
+        "message_id": message_id,
+    }
+    try:
+        with transaction.atomic():
+            return NotificationLog.objects.create(ticket=ticket, event_key=event_key, **fields)
+    except IntegrityError:
+        pass
+    # A failed earlier attempt may be retried; the conditional update lets one run win.
+    retaken = NotificationLog.objects.filter(ticket=ticket, event_key=event_key, state=NotificationState.FAILED).update(
+        state=NotificationState.SENDING, error="", **fields
+    )
+    if retaken:
+        return NotificationLog.objects.get(ticket=ticket, event_key=event_key)
+    # SENT, or SENDING by another run (or by one that died mid-send: we prefer a lost mail to a
+    # duplicate, and the row shows it).
+    logger.info("ticket %s, %s: customer mail was sent or is being sent already", ticket.number, event_key)
+    return None
+
+
+def _send(
+    *,
+    ticket: Ticket,
+    contact: Contact,
+    kind: NotificationKind,
+    event_key: str,
+    template: str,
+    context: dict[str, object],
+) -> NotificationLog | None:
+    """Render `template` in the contact's language and send it, at most once per event key.
+
+    A failed send marks the row FAILED and re-raises, so the task fails and a retry may send."""
+    language = _language_of(contact)
+    with translation.override(language):
+        # Lazy labels and the template's strings are translated here, in the contact's language.
+        body = render_to_string(
+            template,
+            {
+                **context,
+                "contact_name": contact.name,
+                "reference": ticket.reference,
+                "portal_url": portal_ticket_url(ticket),
+            },
+        )
+        content_language = translation.get_language() or language
+    subject = notification_subject(ticket)
+    domain = _mail_domain()
+    message_id = make_msgid(idstring=f"ticket.{ticket.number}", domain=domain)
+    message = EmailMessage(
+        subject=subject,
+        body=body.strip() + "\n",
+        to=[formataddr((header_safe(contact.name), contact.email))],
+        headers={
+            "Message-ID": message_id,
+            # Every notification of a ticket points at one root id, so mail clients thread them.
+            "References": f"<ticket.{ticket.number}@{domain}>",
+            # RFC 3834: this is machine-made; well-behaved autoresponders stay quiet...
+            "Auto-Submitted": "auto-generated",
+            # ...and Exchange needs its own header to skip out-of-office replies.
+            "X-Auto-Response-Suppress": "All",
+            "Content-Language": content_language,
+        },
+    )
+    log = _claim(
+        ticket=ticket,
+        contact=contact,
+        kind=kind,
+        event_key=event_key,
+        language=content_language,
+        subject=subject,
+        message_id=message_id,
+    )
+    if log is None:
+        return None
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        NotificationLog.objects.filter(pk=log.pk).update(state=NotificationState.FAILED, error=repr(exc)[:500])
+        raise
+    log.state, log.sent_at = NotificationState.SENT, timezone.now()
+    log.save(update_fields=["state", "sent_at"])
+    logger.info("ticket %s, %s: customer mail sent", ticket.number, event_key)
+    return log
+
+
+def _ticket(ticket_id: int) -> Ticket | None:
+    ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
+    if ticket is None:
+        logger.warning("ticket id %s is gone: no customer mail", ticket_id)
+    return ticket
+
+
+def notification_send_ticket_created(*, ticket_id: int) -> NotificationLog | None:
+    """The acknowledgement with the ticket number, whoever opened the ticket (the customer
+    in the portal, or staff on the customer's behalf)."""
+    ticket = _ticket(ticket_id)
+    if ticket is None:
+        return None
+    event_key = "created"
+    contact = _recipient(ticket, author_id=None, event_key=event_key)
+    if contact is None:
+        return None
+    return _send(
+        ticket=ticket,
+        contact=contact,
+        kind=NotificationKind.TICKET_CREATED,
+        event_key=event_key,
+        template="mail/ticket_created.txt",
+        context={"subject": ticket.subject},
+    )
+
+
+def _status_label(value: str) -> StrOrPromise:
+    """The lazy label, so that it renders in the contact's language, which is active at
+    render time, not now."""
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def notification_send_status_changed(
+    *, ticket_id: int, old: str, new: str, by_id: int | None, delivery_id: str
+) -> NotificationLog | None:
+    """`old` -> `new` in words; a resolution also carries its text and asks the customer to
+    confirm or reopen. `delivery_id` names this one event (a ticket may pass the same
+    transition many times), so a rerun of the same task is recognised."""
+    ticket = _ticket(ticket_id)
+    if ticket is None:
+        return None
+    event_key = f"status:{old}>{new}:{delivery_id}"[:100]
+    contact = _recipient(ticket, author_id=by_id, event_key=event_key)
+    if contact is None:
+        return None
+    if new == Status.RESOLVED:
+        template = "mail/ticket_resolved.txt"
+        context: dict[str, object] = {"resolution": ticket.resolution}
+    else:
+        template = "mail/status_changed.txt"
+        context = {"old_status": _status_label(old), "new_status": _status_label(new)}
+    return _send(
+        ticket=ticket,
+        contact=contact,
+        kind=NotificationKind.STATUS_CHANGED,
+        event_key=event_key,
+        template=template,
+        context=context,
+    )
+
+
+def notification_send_public_reply(*, comment_id: int) -> NotificationLog | None:
+    """The reply's text and its author's name. Internal notes never leave the desk."""
+    comment = Comment.objects.select_related("ticket__requester", "author").filter(pk=comment_id).first()
+    if comment is None:
+        logger.warning("comment id %s is gone: no customer mail", comment_id)
+        return None
+    event_key = f"reply:{comment.pk}"
+    if comment.is_internal:
+        logger.info("ticket %s, %s: internal note, no customer mail", comment.ticket.number, event_key)
+        return None
+    contact = _recipient(comment.ticket, author_id=comment.author_id, event_key=event_key)
+    if contact is None:
+        return None
+    return _send(
+        ticket=comment.ticket,
+        contact=contact,
+        kind=NotificationKind.PUBLIC_REPLY,
+        event_key=event_key,
+        template="mail/public_reply.txt",
+        context={
+            "reply_text": comment.body,
+            "author_name": comment.author.display_name if comment.author is not None else None,
+        },
+    )

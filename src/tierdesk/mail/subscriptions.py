@@ -1,0 +1,32 @@
+"""Ticket events the mail app listens to. Each handler only enqueues a task; the events arrive
+after the ticket's transaction has committed (tierdesk.core.events), so a rolled-back change
+never mails anybody."""
+
+from __future__ import annotations
+
+from tierdesk.core.events import subscribe
+from tierdesk.mail.tasks import notify_public_reply, notify_status_changed, notify_ticket_created
+from tierdesk.tickets.events import TicketCreated, TicketPublicReplyAdded, TicketStatusChanged
+
+
+@subscribe(TicketCreated)
+def on_ticket_created(event: TicketCreated) -> None:
+    notify_ticket_created.enqueue(ticket_id=event.ticket_id)
+
+
+@subscribe(TicketStatusChanged)
+def on_ticket_status_changed(event: TicketStatusChanged) -> None:
+    # The same transition can happen twice on one ticket; the history row of this change tells
+    # a rerun of the task from a new change.
+    notify_status_changed.enqueue(
+        ticket_id=event.ticket_id,
+        old=event.old,
+        new=event.new,
+        by_id=event.by_id,
+        delivery_id=f"history-{event.history_id}",
+    )
+
+
+@subscribe(TicketPublicReplyAdded)
+def on_ticket_public_reply_added(event: TicketPublicReplyAdded) -> None:
+    notify_public_reply.enqueue(comment_id=event.comment_id)
