@@ -94,7 +94,9 @@ def set_status(
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     ticket.status = to
-    row = history.record(ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note)
+    row = history.record(
+        ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note
+    )
     publish(TicketStatusChanged(ticket_id=ticket.pk, old=old, new=to, by_id=by.pk, channel=channel, history_id=row.pk))
     return fields
 
