@@ -412,7 +412,9 @@ def ticket_second_level_decide(
         action=HistoryAction.SECOND_LEVEL_DECIDED,
         field="second_level_request",
         new=request.decision,
-        note=text,
+        # approved: the note is the handover, recorded internally by the escalation already;
+        # declined: it is the answer the customer sees.
+        note="" if approve else text,
     )
     save_ticket(ticket, [])
     return request

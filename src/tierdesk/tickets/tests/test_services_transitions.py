@@ -328,6 +328,9 @@ def test_customer_requests_second_level_and_agent_approves(personas, ticket):
     request.refresh_from_db()
     assert (request.decision, request.decided_by) == ("approved", personas.case_manager)
     assert fresh(ticket).level == "second"
+    # the handover note never reaches a public history row
+    public_notes = HistoryEvent.objects.filter(ticket=ticket, is_internal=False).values_list("note", flat=True)
+    assert not any("print server" in note for note in public_notes)
 
 
 def test_declined_request_tells_the_customer_why(personas, ticket):
