@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tierdesk.accounts.choices import STAFF_ROLES
-from tierdesk.accounts.errors import ContactNotFound, OrganisationNotFound
+from tierdesk.accounts.errors import ContactNotFound, OrganisationNotFound, UserNotFound
 from tierdesk.accounts.models import AccessNote, Contact, Organisation, User
 from tierdesk.accounts.permissions import can_read_access_notes, visible_contacts, visible_organisations
 from tierdesk.accounts.phones import normalise_phone
@@ -67,3 +67,11 @@ def access_notes_for(*, user: Any, organisation: Organisation) -> QuerySet[Acces
 
 def staff_users() -> QuerySet[User]:
     return User.objects.filter(role__in=STAFF_ROLES, is_active=True).select_related("agent").order_by("username")
+
+
+def staff_user_get(*, user_id: int) -> User:
+    """An active staff member by id (e.g. the assignee named in an API call)."""
+    try:
+        return staff_users().get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise UserNotFound("No such agent.", field="assignee") from None

@@ -1,8 +1,24 @@
-"""URLs of the accounts web UI."""
+"""URLs of the accounts web UI: sign-in, sign-out, the landing page and the language switch.
+
+The names are global ("login", "logout", "home") because settings.LOGIN_URL and
+LOGIN_REDIRECT_URL and the portal refer to them by these bare names."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, include, path
 
-app_name = "accounts"
-urlpatterns: list[URLPattern] = []
+from tierdesk.accounts import views
+
+account_patterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("account/language/", views.language_set, name="language"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *account_patterns,
+    # The same views under the "accounts:" namespace too, for code that spells the names that way;
+    # the bare patterns above match first, so each URL still resolves once.
+    path("", include((account_patterns, "accounts"))),
+]

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from tierdesk.accounts.permissions import contact_of
+from tierdesk.core.errors import NotFound, ValidationFailed
 from tierdesk.tickets.choices import Impact, Priority, Urgency
 from tierdesk.tickets.errors import AttachmentNotFound, TicketNotFound
 from tierdesk.tickets.models import (
     Attachment,
+    Category,
     Comment,
     HistoryEvent,
     PriorityMatrixCell,
@@ -140,3 +143,71 @@ def open_tickets_of_organisation(*, user: Any, organisation_id: int, limit: int 
         .select_related("assignee", "requester")
         .order_by(*QUEUE_ORDER)[:limit]
     )
+
+
+@dataclass(frozen=True)
+class TicketSearch:
+    """The API's queue filter: several values per field, and `mine` (assigned to me, or for
+    a customer, requested by me). Only these fields exist: no free-form lookups."""
+
+    status: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    organisation_ids: tuple[int, ...] = ()
+    assignee_ids: tuple[int, ...] = ()
+    unassigned: bool = False
+    mine: bool = False
+    q: str = ""
+
+
+def ticket_search_for(*, user: Any, search: TicketSearch) -> QuerySet[Ticket]:
+    """`ticket_list_for` with multi-valued filters, in queue order, with what a list row shows."""
+    base = TicketFilter(
+        status=list(search.status) or None,
+        level=list(search.level) or None,
+        priority=list(search.priority) or None,
+        q=search.q,
+    )
+    qs = ticket_list_for(user=user, filters=base)
+    if search.organisation_ids:
+        qs = qs.filter(organisation_id__in=search.organisation_ids)
+    if search.assignee_ids or search.unassigned:
+        owner = Q(assignee_id__in=search.assignee_ids) if search.assignee_ids else Q(pk__in=[])
+        qs = qs.filter(owner | Q(assignee__isnull=True) if search.unassigned else owner)
+    if search.mine:
+        contact = contact_of(user)
+        qs = qs.filter(requester_id=contact.pk) if contact is not None else qs.filter(assignee_id=user.pk)
+    return qs.select_related("category")
+
+
+def second_level_request_get_for(*, user: Any, request_id: int) -> SecondLevelRequest:
+    """One second-level request on a ticket the user may see; NotFound otherwise (either way)."""
+    try:
+        return (
+            SecondLevelRequest.objects.filter(ticket__in=visible_tickets(user))
+            .select_related("ticket", "ticket__organisation", "requested_by", "decided_by")
+            .get(pk=request_id)
+        )
+    except (SecondLevelRequest.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such second-level request.", code="second_level_request.not_found") from None
+
+
+def category_get(*, category_id: int) -> Category:
+    """A category named by id in an API call; an unknown id is invalid input."""
+    try:
+        return Category.objects.get(pk=category_id)
+    except (Category.DoesNotExist, ValueError, TypeError):
+        raise ValidationFailed("Unknown category.", code="ticket.invalid_category", field="category") from None
+
+
+def comment_list_for(*, user: Any, ticket: Ticket) -> QuerySet[Comment]:
+    """Like `comments_for`, with one prefetch of the attachments the user may see.
+
+    (`comments_for` adds a second, filtered prefetch of the same lookup for customers, which
+    Django refuses with "lookup was already seen with a different queryset".)"""
+    attachments = Attachment.objects.order_by("created_at", "id")
+    qs = ticket.comments.select_related("author")
+    if not can_see_internal(user):
+        attachments = attachments.filter(is_internal=False)
+        qs = qs.filter(is_internal=False)
+    return qs.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by("created_at", "id")

@@ -90,6 +90,7 @@ def ticket_attachment_add(
     comment: Comment | None = None,
     is_internal: bool = False,
     channel: str = Channel.WEB,
+    expected_version: int | None = None,
 ) -> Attachment:
     is_agent = can_work_tickets(by)
     if not is_agent and not can_act_as_customer(by, ticket):
@@ -101,7 +102,7 @@ def ticket_attachment_add(
         raise AttachmentTooLarge(f"Files may be at most {limit // (1024 * 1024)} MiB.", field="file")
     if upload.size == 0:
         raise ValidationFailed("The file is empty.", code="attachment.empty", field="file")
-    ticket = lock_ticket(ticket.pk)
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     filename = clean_filename(upload.name or "")
     # Stored type is our guess from the cleaned name; downloads are always served as attachments.
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -137,11 +138,12 @@ def ticket_time_log(
     note: str = "",
     is_billable: bool = True,
     channel: str = Channel.WEB,
+    expected_version: int | None = None,
 ) -> TimeEntry:
     require_staff(by)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0 or minutes > MAX_MINUTES_PER_ENTRY:
         raise InvalidTimeEntry(f"Minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}.", field="minutes")
-    ticket = lock_ticket(ticket.pk)
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     entry = TimeEntry.objects.create(
         ticket=ticket, user=by, minutes=minutes, note=note.strip()[:500], is_billable=is_billable
     )

@@ -383,11 +383,19 @@ def ticket_request_second_level(
 
 @transaction.atomic
 def ticket_second_level_decide(
-    *, request: SecondLevelRequest, approve: bool, note: str, by: User, channel: str = Channel.WEB
+    *,
+    request: SecondLevelRequest,
+    approve: bool,
+    note: str,
+    by: User,
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
 ) -> SecondLevelRequest:
     """Approve (escalate, the note is the handover) or decline (the note tells the customer why)."""
     if not can_decide_second_level(by):
         raise TicketActionForbidden("Only agents may decide on second-level requests.")
+    # Lock the ticket before the request (the order every writer uses) and check the version.
+    lock_ticket(request.ticket_id, expected_version=expected_version)
     request = SecondLevelRequest.objects.select_for_update().get(pk=request.pk)
     if request.decision != SecondLevelDecision.PENDING:
         raise TransitionNotAllowed("This request has been decided already.", code="ticket.second_level_decided")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tierdesk.core.errors import ValidationFailed
-from tierdesk.tickets.errors import AttachmentTooLarge, InvalidTimeEntry, TicketActionForbidden
+from tierdesk.tickets.errors import AttachmentTooLarge, InvalidTimeEntry, TicketActionForbidden, TicketVersionConflict
 from tierdesk.tickets.models import Attachment, HistoryEvent, TimeEntry
 from tierdesk.tickets.services import ticket_attachment_add, ticket_time_log
 from tierdesk.tickets.services.conversation import clean_filename
@@ -88,3 +88,16 @@ def test_invalid_minutes_are_refused(personas, ticket, minutes):
     with pytest.raises(InvalidTimeEntry):
         ticket_time_log(ticket=ticket, minutes=minutes, by=personas.agent_l1)
     assert TimeEntry.objects.count() == 0
+
+
+def test_stale_version_refuses_time_and_files(personas, ticket):
+    stale = ticket.version
+    ticket_time_log(ticket=ticket, minutes=5, by=personas.agent_l1, expected_version=stale)
+    with pytest.raises(TicketVersionConflict):
+        ticket_time_log(ticket=ticket, minutes=5, by=personas.agent_l1, expected_version=stale)
+    with pytest.raises(TicketVersionConflict):
+        ticket_attachment_add(
+            ticket=ticket, upload=SimpleUploadedFile("a.txt", b"a"), by=personas.agent_l1, expected_version=stale
+        )
+    assert TimeEntry.objects.count() == 1
+    assert Attachment.objects.count() == 0

@@ -1,0 +1,218 @@
+"""The changes an agent makes on the ticket page: one entry per form, each calling one service.
+
+An entry builds its form and turns the cleaned data into one service call; the view around
+them (ticket.py) handles validation, domain errors and the response the same way for all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import staff_users
+from tierdesk.tickets import forms as ticket_forms
+from tierdesk.tickets.choices import Channel, Level
+from tierdesk.tickets.models import Ticket
+from tierdesk.tickets.rules import LEVEL_ORDER, is_higher_level
+from tierdesk.tickets.selectors import pending_second_level_requests
+from tierdesk.tickets.services import (
+    ticket_assign,
+    ticket_attachment_add,
+    ticket_comment_add,
+    ticket_confirm,
+    ticket_escalate,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_resume,
+    ticket_second_level_decide,
+    ticket_take,
+    ticket_time_log,
+    ticket_update,
+    ticket_wait,
+)
+
+Data = Mapping[str, Any]
+FormKwargs = Callable[[Ticket, bool], dict[str, Any]]
+
+
+def escalation_levels(ticket: Ticket) -> list[Level]:
+    """The levels above the ticket's current one, in escalation order."""
+    return [level for level in LEVEL_ORDER if is_higher_level(ticket.level, level)]
+
+
+def _escalate_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    # A posted form accepts every level above first, so a ticket escalated meanwhile by a
+    # colleague is answered by the service (version conflict), not by "invalid choice".
+    return {"levels": list(LEVEL_ORDER[1:]) if bound else escalation_levels(ticket)}
+
+
+def _staff_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    return {"staff": staff_users()}
+
+
+def _no_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    return {}
+
+
+def _reply(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_comment_add(
+        ticket=ticket,
+        body=data["body"],
+        by=_user(request),
+        is_internal=data["is_internal"],
+        expected_version=data["version"],
+    )
+    return _("Internal note added.") if data["is_internal"] else _("Reply sent.")
+
+
+def _take(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_take(ticket=ticket, by=_user(request), expected_version=data["version"])
+    return _("You took the ticket.")
+
+
+def _release(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_assign(ticket=ticket, assignee=None, by=_user(request), expected_version=data["version"])
+    return _("You released the ticket.")
+
+
+def _assign(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_assign(ticket=ticket, assignee=data["assignee"], by=_user(request), expected_version=data["version"])
+    return _("Assignee changed.")
+
+
+def _escalate(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_escalate(
+        ticket=ticket,
+        to_level=data["to_level"],
+        handover_note=data["handover_note"],
+        by=_user(request),
+        bug_key=data["bug_key"],
+        bug_url=data["bug_url"],
+        expected_version=data["version"],
+    )
+    return _("Ticket handed over.")
+
+
+def _wait(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_wait(ticket=ticket, on=data["on"], by=_user(request), note=data["note"], expected_version=data["version"])
+    return _("Ticket is waiting.")
+
+
+def _resume(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_resume(ticket=ticket, by=_user(request), note=data["note"], expected_version=data["version"])
+    return _("Ticket resumed.")
+
+
+def _log_time(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_time_log(
+        ticket=ticket,
+        minutes=data["minutes"],
+        by=_user(request),
+        note=data["note"],
+        is_billable=data["is_billable"],
+        expected_version=data["version"],
+    )
+    return _("Time logged.")
+
+
+def _resolve(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_resolve(ticket=ticket, resolution=data["resolution"], by=_user(request), expected_version=data["version"])
+    return _("Ticket resolved; the customer is asked to confirm.")
+
+
+def _reopen(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_reopen(ticket=ticket, reason=data["reason"], by=_user(request), expected_version=data["version"])
+    return _("Ticket reopened.")
+
+
+def _confirm(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_confirm(
+        ticket=ticket, by=_user(request), note=data["note"], channel=Channel.WEB, expected_version=data["version"]
+    )
+    return _("Confirmation recorded; the ticket is closed.")
+
+
+def _edit_priority(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_update(
+        ticket=ticket,
+        by=_user(request),
+        urgency=data["urgency"],
+        impact=data["impact"],
+        expected_version=data["version"],
+    )
+    return _("Urgency and impact saved.")
+
+
+def _attach(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_attachment_add(
+        ticket=ticket,
+        upload=data["file"],
+        by=_user(request),
+        is_internal=data["is_internal"],
+        expected_version=data["version"],
+    )
+    return _("File attached.")
+
+
+def _decide(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    pending = pending_second_level_requests(user=request.user).filter(pk=data["request"], ticket_id=ticket.pk).first()
+    if pending is None:
+        raise Http404
+    ticket_second_level_decide(
+        request=pending,
+        approve=data["decision"] == "approve",
+        note=data["note"],
+        by=_user(request),
+        expected_version=data["version"],
+    )
+    return (
+        _("Request approved; the ticket is at second level.")
+        if data["decision"] == "approve"
+        else _("Request declined; the customer gets your note.")
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    # staff_required lets only signed-in staff members reach these views.
+    return cast(User, request.user)
+
+
+@dataclass(frozen=True)
+class TicketAction:
+    form_class: type[forms.Form]
+    perform: Callable[[HttpRequest, Ticket, Data], str]
+    form_kwargs: FormKwargs = _no_kwargs
+
+    def make_form(
+        self, name: str, ticket: Ticket, request: HttpRequest | None = None, initial: Data | None = None
+    ) -> forms.Form:
+        """A bound form from the request, or an unbound one for showing the page; the ids
+        carry the action's name because several forms on the page have a "note" field."""
+        bound = request is not None
+        kwargs = self.form_kwargs(ticket, bound)
+        if request is not None:
+            return self.form_class(request.POST, request.FILES, auto_id=f"{name}-%s", **kwargs)
+        return self.form_class(initial={"version": ticket.version, **(initial or {})}, auto_id=f"{name}-%s", **kwargs)
+
+
+ACTIONS: dict[str, TicketAction] = {
+    "reply": TicketAction(ticket_forms.ReplyForm, _reply),
+    "take": TicketAction(ticket_forms.VersionedForm, _take),
+    "release": TicketAction(ticket_forms.VersionedForm, _release),
+    "assign": TicketAction(ticket_forms.AssignForm, _assign, _staff_kwargs),
+    "escalate": TicketAction(ticket_forms.EscalateForm, _escalate, _escalate_kwargs),
+    "wait": TicketAction(ticket_forms.WaitForm, _wait),
+    "resume": TicketAction(ticket_forms.ResumeForm, _resume),
+    "time": TicketAction(ticket_forms.TimeForm, _log_time),
+    "resolve": TicketAction(ticket_forms.ResolveForm, _resolve),
+    "reopen": TicketAction(ticket_forms.ReopenForm, _reopen),
+    "confirm": TicketAction(ticket_forms.ConfirmForm, _confirm),
+    "priority": TicketAction(ticket_forms.PriorityForm, _edit_priority),
+    "attach": TicketAction(ticket_forms.AttachmentForm, _attach),
+    "decide": TicketAction(ticket_forms.SecondLevelDecisionForm, _decide),
+}
