@@ -21,9 +21,9 @@ DROP TRIGGER IF EXISTS tickets_history_no_update ON tickets_historyevent;
 DROP FUNCTION IF EXISTS tickets_history_append_only();
 """
 SQLITE_UP = [
-    """CREATE TRIGGER tickets_history_no_update BEFORE UPDATE ON tickets_historyevent
+    """CREATE TRIGGER IF NOT EXISTS tickets_history_no_update BEFORE UPDATE ON tickets_historyevent
        BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;""",
-    """CREATE TRIGGER tickets_history_no_delete BEFORE DELETE ON tickets_historyevent
+    """CREATE TRIGGER IF NOT EXISTS tickets_history_no_delete BEFORE DELETE ON tickets_historyevent
        BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;""",
 ]
 SQLITE_DOWN = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from tierdesk.tickets.models import HistoryEvent
@@ -54,3 +55,17 @@ def test_every_change_names_actor_and_channel(personas):
         ("l1", "phone", "changed", "status"),
         ("l1", "phone", "changed", "assignee"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL flushes with TRUNCATE, unseen by row triggers")
+def test_flush_of_transactional_tests_keeps_the_guard(personas):
+    # given history rows on SQLite, where a flush is DELETE
+    make_ticket(by=personas.customer_a, requester=personas.contact_a)
+    # when the test database is flushed (as after every transactional test)
+    call_command("flush", interactive=False, verbosity=0)
+    # then it is empty, and the append-only triggers are in place again
+    assert HistoryEvent.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets_historyevent'")
+        assert sorted(row[0] for row in cursor.fetchall()) == ["tickets_history_no_delete", "tickets_history_no_update"]
