@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.errors import InvalidPhoneNumber
 
@@ -11,11 +12,11 @@ def normalise_phone(raw: str, *, default_region: str | None = None) -> str:
     """Return `raw` in E.164 (+31201234567) or raise InvalidPhoneNumber."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhoneNumber("A phone number is required.", field="phone")
+        raise InvalidPhoneNumber(_("A phone number is required."), field="phone")
     try:
         parsed = phonenumbers.parse(text, default_region.upper() if default_region else None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(f"{raw!r} is not a phone number.", field="phone") from exc
+        raise InvalidPhoneNumber(_("%(value)r is not a phone number.") % {"value": raw}, field="phone") from exc
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidPhoneNumber(f"{raw!r} is not a possible phone number.", field="phone")
+        raise InvalidPhoneNumber(_("%(value)r is not a possible phone number.") % {"value": raw}, field="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import STAFF_ROLES
 from tierdesk.accounts.errors import ContactNotFound, OrganisationNotFound, UserNotFound
@@ -17,7 +18,7 @@ def organisation_get_for(*, user: Any, organisation_id: int) -> Organisation:
     try:
         return visible_organisations(user).get(pk=organisation_id)
     except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise OrganisationNotFound("No such organisation.") from None
+        raise OrganisationNotFound(_("No such organisation.")) from None
 
 
 def organisation_list_for(*, user: Any, q: str = "") -> QuerySet[Organisation]:
@@ -31,7 +32,7 @@ def contact_get_for(*, user: Any, contact_id: int) -> Contact:
     try:
         return visible_contacts(user).select_related("organisation").prefetch_related("phones").get(pk=contact_id)
     except (Contact.DoesNotExist, ValueError, TypeError):
-        raise ContactNotFound("No such contact.") from None
+        raise ContactNotFound(_("No such contact.")) from None
 
 
 def contact_list_for(*, user: Any, organisation_id: int | None = None, q: str = "") -> QuerySet[Contact]:
@@ -55,7 +56,7 @@ def contact_find_by_phone(*, user: Any, phone: str) -> Contact:
         .first()
     )
     if contact is None:
-        raise ContactNotFound("No contact has this phone number.")
+        raise ContactNotFound(_("No contact has this phone number."))
     return contact
 
 
@@ -74,4 +75,4 @@ def staff_user_get(*, user_id: int) -> User:
     try:
         return staff_users().get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError):
-        raise UserNotFound("No such agent.", field="assignee") from None
+        raise UserNotFound(_("No such agent."), field="assignee") from None

@@ -11,6 +11,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.audit import audit_record
 from tierdesk.accounts.choices import CUSTOMER_ROLES, STAFF_ROLES, AuditAction, Level, Role
@@ -34,7 +35,7 @@ TOKEN_PREFIX = "tdk_"
 
 def _require_manager(by: User) -> None:
     if not can_manage_organisations(by):
-        raise NotAllowed("Only staff members may change organisations and contacts.")
+        raise NotAllowed(_("Only staff members may change organisations and contacts."))
 
 
 @transaction.atomic
@@ -44,14 +45,16 @@ def organisation_create(
     _require_manager(by)
     name = name.strip()
     if not name:
-        raise ValidationFailed("An organisation needs a name.", code="organisation.name_required", field="name")
+        raise ValidationFailed(_("An organisation needs a name."), code="organisation.name_required", field="name")
     if Organisation.objects.filter(name__iexact=name).exists():
-        raise DuplicateOrganisation(f"An organisation named {name!r} exists already.", field="name")
+        raise DuplicateOrganisation(_("An organisation named %(name)r exists already.") % {"name": name}, field="name")
     try:
         with transaction.atomic():
             return Organisation.objects.create(name=name, country=country.upper(), language=language, notes=notes)
     except IntegrityError as exc:
-        raise DuplicateOrganisation(f"An organisation named {name!r} exists already.", field="name") from exc
+        raise DuplicateOrganisation(
+            _("An organisation named %(name)r exists already.") % {"name": name}, field="name"
+        ) from exc
 
 
 @transaction.atomic
@@ -69,9 +72,11 @@ def organisation_update(
     if name is not None:
         name = name.strip()
         if not name:
-            raise ValidationFailed("An organisation needs a name.", code="organisation.name_required", field="name")
+            raise ValidationFailed(_("An organisation needs a name."), code="organisation.name_required", field="name")
         if Organisation.objects.filter(name__iexact=name).exclude(pk=organisation.pk).exists():
-            raise DuplicateOrganisation(f"An organisation named {name!r} exists already.", field="name")
+            raise DuplicateOrganisation(
+                _("An organisation named %(name)r exists already.") % {"name": name}, field="name"
+            )
         organisation.name = name
     if country is not None:
         organisation.country = country.upper()
@@ -107,7 +112,7 @@ def contact_create(
 ) -> Contact:
     _require_manager(by)
     if not name.strip():
-        raise ValidationFailed("A contact needs a name.", code="contact.name_required", field="name")
+        raise ValidationFailed(_("A contact needs a name."), code="contact.name_required", field="name")
     numbers = _normalised_phones(phones, organisation.country)
     contact = Contact.objects.create(
         organisation=organisation,
@@ -135,7 +140,7 @@ def contact_update(
     _require_manager(by)
     if name is not None:
         if not name.strip():
-            raise ValidationFailed("A contact needs a name.", code="contact.name_required", field="name")
+            raise ValidationFailed(_("A contact needs a name."), code="contact.name_required", field="name")
         contact.name = name.strip()
     if email is not None:
         contact.email = email.strip().lower()
@@ -169,7 +174,9 @@ def staff_user_create(
 ) -> User:
     """Create an agent, case manager or admin with its agent profile."""
     if role not in STAFF_ROLES:
-        raise ValidationFailed(f"{role} is not a staff role.", code="user.invalid_role", field="role")
+        raise ValidationFailed(
+            _("%(role)s is not a staff role.") % {"role": role}, code="user.invalid_role", field="role"
+        )
     user = User(
         username=username,
         first_name=first_name,
@@ -194,8 +201,8 @@ def customer_user_create(
 ) -> User:
     """Give a contact a portal login; a customer admin sees the whole organisation's tickets."""
     if contact.user_id is not None:
-        raise ValidationFailed("This contact has a login already.", code="contact.has_login")
-    first, _, last = contact.name.partition(" ")
+        raise ValidationFailed(_("This contact has a login already."), code="contact.has_login")
+    first, _space, last = contact.name.partition(" ")
     user = User(
         username=username,
         email=contact.email,
@@ -213,7 +220,9 @@ def customer_user_create(
 
 def user_set_language(*, user: User, language: str) -> User:
     if language not in dict(settings.LANGUAGES):
-        raise ValidationFailed(f"Unsupported language {language!r}.", code="user.invalid_language", field="language")
+        raise ValidationFailed(
+            _("Unsupported language %(value)r.") % {"value": language}, code="user.invalid_language", field="language"
+        )
     user.language = language
     user.save(update_fields=["language"])
     if user.role in CUSTOMER_ROLES:
@@ -226,9 +235,9 @@ def access_note_set(
     *, by: User, organisation: Organisation, title: str, body: str, note: AccessNote | None = None
 ) -> AccessNote:
     if not can_read_access_notes(by):
-        raise NotAllowed("Only staff members may keep access notes.")
+        raise NotAllowed(_("Only staff members may keep access notes."))
     if not title.strip():
-        raise ValidationFailed("An access note needs a title.", code="access_note.title_required", field="title")
+        raise ValidationFailed(_("An access note needs a title."), code="access_note.title_required", field="title")
     if note is None:
         note = AccessNote(organisation=organisation)
     note.title = title.strip()
@@ -244,7 +253,7 @@ def access_note_set(
 def access_note_reveal(*, by: User, note: AccessNote, ip_address: str | None = None) -> str:
     """Decrypt a note for a staff member and record that they saw it."""
     if not can_read_access_notes(by):
-        raise NotAllowed("Only staff members may read access notes.")
+        raise NotAllowed(_("Only staff members may read access notes."))
     plain = decrypt_text(note.ciphertext)
     audit_record(
         action=AuditAction.ACCESS_NOTE_VIEWED,
@@ -264,7 +273,7 @@ class IssuedToken:
 @transaction.atomic
 def api_token_create(*, user: User, name: str, by: User | None = None) -> IssuedToken:
     if not user.is_active:
-        raise ValidationFailed("Tokens can only be issued to active users.", code="token.inactive_user")
+        raise ValidationFailed(_("Tokens can only be issued to active users."), code="token.inactive_user")
     secret = secrets.token_urlsafe(32)
     raw = f"{TOKEN_PREFIX}{secret}"
     token = ApiToken.objects.create(
@@ -277,7 +286,7 @@ def api_token_create(*, user: User, name: str, by: User | None = None) -> Issued
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if by.pk != token.user_id and not can_unlock_logins(by):
-        raise NotAllowed("Only the owner or an admin may revoke a token.")
+        raise NotAllowed(_("Only the owner or an admin may revoke a token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -306,7 +315,7 @@ def api_token_authenticate(raw: str) -> User | None:
 def login_unlock(*, by: User, username: str, ip_address: str | None = None) -> int:
     """Lift a lock-out; returns how many lock-out records were cleared."""
     if not can_unlock_logins(by):
-        raise NotAllowed("Only an admin may unlock a login.")
+        raise NotAllowed(_("Only an admin may unlock a login."))
     cleared = axes_reset(username=username)
     audit_record(
         action=AuditAction.LOGIN_UNLOCKED,

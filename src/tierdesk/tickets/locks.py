@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from tierdesk.tickets.errors import TicketNotFound, TicketVersionConflict
 from tierdesk.tickets.models import Ticket
 
@@ -14,10 +16,13 @@ def lock_ticket(ticket_id: int, *, expected_version: int | None = None) -> Ticke
             Ticket.objects.select_for_update(of=("self",)).select_related("organisation", "requester").get(pk=ticket_id)
         )
     except Ticket.DoesNotExist:
-        raise TicketNotFound("No such ticket.") from None
+        raise TicketNotFound(_("No such ticket.")) from None
     if expected_version is not None and ticket.version != expected_version:
         raise TicketVersionConflict(
-            f"Ticket {ticket.number} was changed by someone else (version {ticket.version}, "
-            f"you had {expected_version}). Reload it and try again."
+            _(
+                "Ticket %(number)s was changed by someone else (version %(current)s, you had %(expected)s). "
+                "Reload it and try again."
+            )
+            % {"number": ticket.number, "current": ticket.version, "expected": expected_version}
         )
     return ticket

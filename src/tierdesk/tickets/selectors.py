@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.permissions import contact_of
 from tierdesk.core.errors import NotFound, ValidationFailed
@@ -40,9 +41,9 @@ def _parse_number(number: Any) -> int:
     try:
         value = int(str(number).strip().lstrip("#"))
     except (TypeError, ValueError):
-        raise TicketNotFound("No such ticket.") from None
+        raise TicketNotFound(_("No such ticket.")) from None
     if value <= 0 or value > 2**62:
-        raise TicketNotFound("No such ticket.")
+        raise TicketNotFound(_("No such ticket."))
     return value
 
 
@@ -56,7 +57,7 @@ def ticket_get_for(*, user: Any, number: Any) -> Ticket:
             .get(number=_parse_number(number))
         )
     except Ticket.DoesNotExist:
-        raise TicketNotFound("No such ticket.") from None
+        raise TicketNotFound(_("No such ticket.")) from None
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def attachment_get_for(*, user: Any, attachment_id: int) -> Attachment:
     try:
         return qs.get(pk=attachment_id)
     except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise AttachmentNotFound("No such attachment.") from None
+        raise AttachmentNotFound(_("No such attachment.")) from None
 
 
 def pending_second_level_requests(*, user: Any) -> QuerySet[SecondLevelRequest]:
@@ -189,7 +190,7 @@ def second_level_request_get_for(*, user: Any, request_id: int) -> SecondLevelRe
             .get(pk=request_id)
         )
     except (SecondLevelRequest.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such second-level request.", code="second_level_request.not_found") from None
+        raise NotFound(_("No such second-level request."), code="second_level_request.not_found") from None
 
 
 def category_get(*, category_id: int) -> Category:
@@ -197,7 +198,7 @@ def category_get(*, category_id: int) -> Category:
     try:
         return Category.objects.get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError):
-        raise ValidationFailed("Unknown category.", code="ticket.invalid_category", field="category") from None
+        raise ValidationFailed(_("Unknown category."), code="ticket.invalid_category", field="category") from None
 
 
 def comment_list_for(*, user: Any, ticket: Ticket) -> QuerySet[Comment]:

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.core.errors import ValidationFailed
@@ -40,14 +41,14 @@ def ticket_comment_add(
     """Add a public reply or (staff only) an internal note."""
     is_agent = can_work_tickets(by)
     if not is_agent and not can_act_as_customer(by, ticket):
-        raise TicketActionForbidden("You may not reply to this ticket.")
+        raise TicketActionForbidden(_("You may not reply to this ticket."))
     if is_internal and not is_agent:
-        raise TicketActionForbidden("Only agents may add internal notes.")
+        raise TicketActionForbidden(_("Only agents may add internal notes."))
     text = body.strip()
     if not text:
-        raise ValidationFailed("The reply is empty.", code="comment.empty", field="body")
+        raise ValidationFailed(_("The reply is empty."), code="comment.empty", field="body")
     if len(text) > MAX_COMMENT_LENGTH:
-        raise ValidationFailed("The reply is too long.", code="comment.too_long", field="body")
+        raise ValidationFailed(_("The reply is too long."), code="comment.too_long", field="body")
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     fields: list[str] = []
     if is_agent:
@@ -55,7 +56,7 @@ def ticket_comment_add(
             fields += open_if_new(ticket, by=by, channel=channel)
     else:
         if ticket.status == Status.CLOSED:
-            raise TransitionNotAllowed("This ticket is closed; please open a new one.", code="ticket.closed")
+            raise TransitionNotAllowed(_("This ticket is closed; please open a new one."), code="ticket.closed")
         if ticket.status in (Status.WAITING, Status.RESOLVED):
             action = HistoryAction.REOPENED if ticket.status == Status.RESOLVED else HistoryAction.CHANGED
             fields += set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=action, note=text[:500])
@@ -94,14 +95,16 @@ def ticket_attachment_add(
 ) -> Attachment:
     is_agent = can_work_tickets(by)
     if not is_agent and not can_act_as_customer(by, ticket):
-        raise TicketActionForbidden("You may not add files to this ticket.")
+        raise TicketActionForbidden(_("You may not add files to this ticket."))
     if is_internal and not is_agent:
-        raise TicketActionForbidden("Only agents may add internal files.")
+        raise TicketActionForbidden(_("Only agents may add internal files."))
     limit = settings.TIERDESK_MAX_ATTACHMENT_BYTES
     if upload.size is None or upload.size > limit:
-        raise AttachmentTooLarge(f"Files may be at most {limit // (1024 * 1024)} MiB.", field="file")
+        raise AttachmentTooLarge(
+            _("Files may be at most %(size)d MiB.") % {"size": limit // (1024 * 1024)}, field="file"
+        )
     if upload.size == 0:
-        raise ValidationFailed("The file is empty.", code="attachment.empty", field="file")
+        raise ValidationFailed(_("The file is empty."), code="attachment.empty", field="file")
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     filename = clean_filename(upload.name or "")
     # Stored type is our guess from the cleaned name; downloads are always served as attachments.
@@ -142,7 +145,9 @@ def ticket_time_log(
 ) -> TimeEntry:
     require_staff(by)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0 or minutes > MAX_MINUTES_PER_ENTRY:
-        raise InvalidTimeEntry(f"Minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}.", field="minutes")
+        raise InvalidTimeEntry(
+            _("Minutes must be between 1 and %(max)d.") % {"max": MAX_MINUTES_PER_ENTRY}, field="minutes"
+        )
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     entry = TimeEntry.objects.create(
         ticket=ticket, user=by, minutes=minutes, note=note.strip()[:500], is_billable=is_billable

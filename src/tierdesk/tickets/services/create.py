@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import Contact, Organisation, User
 from tierdesk.accounts.permissions import contact_of, is_staff_member
@@ -31,7 +32,9 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
         if name and name not in clean:
             clean.append(name)
     if len(clean) > MAX_TAGS:
-        raise ValidationFailed(f"At most {MAX_TAGS} tags.", code="ticket.too_many_tags", field="tags")
+        raise ValidationFailed(
+            _("At most %(count)d tags.") % {"count": MAX_TAGS}, code="ticket.too_many_tags", field="tags"
+        )
     return [Tag.objects.get_or_create(name=name)[0] for name in clean]
 
 
@@ -40,7 +43,9 @@ def _choice(value: str, choices: type[Urgency] | type[Impact] | type[Channel], f
         return str(choices(value))
     except ValueError:
         raise ValidationFailed(
-            f"{value!r} is not a valid {field}.", code="ticket.invalid_choice", field=field
+            _("%(value)r is not a valid %(field)s.") % {"value": value, "field": field},
+            code="ticket.invalid_choice",
+            field=field,
         ) from None
 
 
@@ -62,7 +67,7 @@ def ticket_create(
     staff open it for any contact (a phone call, a mail) or any organisation."""
     subject = subject.strip()
     if not subject:
-        raise ValidationFailed("A ticket needs a subject.", code="ticket.subject_required", field="subject")
+        raise ValidationFailed(_("A ticket needs a subject."), code="ticket.subject_required", field="subject")
     urgency = _choice(urgency, Urgency, "urgency")
     impact = _choice(impact, Impact, "impact")
     channel = _choice(channel, Channel, "channel")
@@ -70,12 +75,12 @@ def ticket_create(
     if is_staff_member(by):
         if requester is not None and organisation is not None and requester.organisation_id != organisation.pk:
             raise ValidationFailed(
-                "The requester belongs to another organisation.", code="ticket.requester_mismatch", field="requester"
+                _("The requester belongs to another organisation."), code="ticket.requester_mismatch", field="requester"
             )
         if organisation is None:
             if requester is None:
                 raise ValidationFailed(
-                    "A ticket needs an organisation or a requester.",
+                    _("A ticket needs an organisation or a requester."),
                     code="ticket.organisation_required",
                     field="organisation",
                 )
@@ -83,7 +88,7 @@ def ticket_create(
     else:
         contact = contact_of(by)
         if contact is None:
-            raise TicketActionForbidden("Only staff and customer contacts may open tickets.")
+            raise TicketActionForbidden(_("Only staff and customer contacts may open tickets."))
         # Whatever the input said: a customer cannot open tickets for others (mass assignment).
         requester, organisation = contact, contact.organisation
 

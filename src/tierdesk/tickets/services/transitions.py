@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.permissions import is_staff_member
@@ -52,7 +53,7 @@ MIN_NOTE_LENGTH = 10
 
 def require_staff(by: User) -> None:
     if not can_work_tickets(by):
-        raise TicketActionForbidden("Only agents may do this.")
+        raise TicketActionForbidden(_("Only agents may do this."))
 
 
 def save_ticket(ticket: Ticket, fields: Iterable[str]) -> None:
@@ -71,7 +72,9 @@ def set_status(
     if old == to:
         return []
     if not can_change_status(old, to):
-        raise TransitionNotAllowed(f"A {old.label.lower()} ticket cannot become {to.label.lower()}.")
+        raise TransitionNotAllowed(
+            _("A ticket that is %(old)s cannot become %(new)s.") % {"old": old.label.lower(), "new": to.label.lower()}
+        )
     now = timezone.now()
     fields = ["status"]
     if ticket.paused_at is not None:  # leaving a wait on the customer: the deadline moves on
@@ -121,15 +124,15 @@ def ticket_assign(
     require_staff(by)
     if assignee is not None and not is_staff_member(assignee):
         raise ValidationFailed(
-            "Tickets can only be assigned to agents.", code="ticket.invalid_assignee", field="assignee"
+            _("Tickets can only be assigned to agents."), code="ticket.invalid_assignee", field="assignee"
         )
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if not can_assign_others(by):
         releasing_own = assignee is None and ticket.assignee_id == by.pk
         if not (assignee == by or releasing_own):
-            raise TicketActionForbidden("Only a case manager may assign tickets to others.")
+            raise TicketActionForbidden(_("Only a case manager may assign tickets to others."))
     if ticket.status == Status.CLOSED:
-        raise TransitionNotAllowed("A closed ticket cannot be assigned.")
+        raise TransitionNotAllowed(_("A closed ticket cannot be assigned."))
     old = ticket.assignee
     if old == assignee:
         return ticket
@@ -151,12 +154,12 @@ def _validate_bug_reference(bug_key: str, bug_url: str) -> tuple[str, str]:
     bug_key = bug_key.strip()
     bug_url = bug_url.strip()
     if not bug_key:
-        raise BugReferenceRequired("Sending to development needs the bug's key.", field="bug_key")
+        raise BugReferenceRequired(_("Sending to development needs the bug's key."), field="bug_key")
     if bug_url:
         try:
             URLValidator(schemes=["http", "https"])(bug_url)
         except ValidationError:
-            raise BugReferenceRequired("The bug URL must be an http(s) address.", field="bug_url") from None
+            raise BugReferenceRequired(_("The bug URL must be an http(s) address."), field="bug_url") from None
     return bug_key[:100], bug_url
 
 
@@ -181,19 +184,24 @@ def ticket_escalate(
     try:
         target = Level(to_level)
     except ValueError:
-        raise ValidationFailed(f"{to_level!r} is not a level.", code="ticket.invalid_level", field="to_level") from None
+        raise ValidationFailed(
+            _("%(value)r is not a level.") % {"value": to_level}, code="ticket.invalid_level", field="to_level"
+        ) from None
     note = handover_note.strip()
     if len(note) < MIN_NOTE_LENGTH:
         raise HandoverNoteRequired(
-            f"Escalating needs a handover note of at least {MIN_NOTE_LENGTH} characters.", field="handover_note"
+            _("Escalating needs a handover note of at least %(count)d characters.") % {"count": MIN_NOTE_LENGTH},
+            field="handover_note",
         )
     if target == Level.DEVELOPMENT:
         bug_key, bug_url = _validate_bug_reference(bug_key, bug_url)
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
-        raise TransitionNotAllowed("Reopen the ticket before escalating it.")
+        raise TransitionNotAllowed(_("Reopen the ticket before escalating it."))
     if not is_higher_level(ticket.level, target):
-        raise TransitionNotAllowed(f"The ticket is at {Level(ticket.level).label.lower()} already or higher.")
+        raise TransitionNotAllowed(
+            _("The ticket is at %(level)s already or higher.") % {"level": Level(ticket.level).label.lower()}
+        )
     old_level, old_assignee = ticket.level, ticket.assignee
     ticket.level = target
     ticket.assignee = assignee
@@ -255,7 +263,9 @@ def ticket_wait(
         waiting_on = WaitingOn(on)
     except ValueError:
         raise ValidationFailed(
-            f"{on!r}: wait on customer or third_party.", code="ticket.invalid_waiting_on", field="on"
+            _("%(value)r: wait on customer or third_party.") % {"value": on},
+            code="ticket.invalid_waiting_on",
+            field="on",
         ) from None
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if ticket.status == Status.WAITING and ticket.waiting_on == waiting_on:
@@ -293,7 +303,7 @@ def ticket_resume(
     require_staff(by)
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if ticket.status != Status.WAITING:
-        raise TransitionNotAllowed("Only a waiting ticket can be resumed.")
+        raise TransitionNotAllowed(_("Only a waiting ticket can be resumed."))
     fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.CHANGED, note=note)
     save_ticket(ticket, fields)
     return ticket
@@ -307,11 +317,11 @@ def ticket_resolve(
     require_staff(by)
     text = resolution.strip()
     if not text:
-        raise ResolutionRequired("Resolving needs a resolution text for the customer.", field="resolution")
+        raise ResolutionRequired(_("Resolving needs a resolution text for the customer."), field="resolution")
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     fields = set_status(ticket, to=Status.RESOLVED, by=by, channel=channel, action=HistoryAction.RESOLVED, note=text)
     if not fields:
-        raise TransitionNotAllowed("The ticket is resolved already.")
+        raise TransitionNotAllowed(_("The ticket is resolved already."))
     ticket.resolution = text
     save_ticket(ticket, [*fields, "resolution"])
     return ticket
@@ -324,10 +334,10 @@ def ticket_confirm(
     """The customer agrees that the problem is solved: the ticket closes. An agent may record
     a confirmation given by phone."""
     if not (can_act_as_customer(by, ticket) or can_work_tickets(by)):
-        raise TicketActionForbidden("Only the customer or an agent may confirm.")
+        raise TicketActionForbidden(_("Only the customer or an agent may confirm."))
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     if ticket.status != Status.RESOLVED:
-        raise TransitionNotAllowed("Only a resolved ticket can be confirmed.")
+        raise TransitionNotAllowed(_("Only a resolved ticket can be confirmed."))
     fields = set_status(ticket, to=Status.CLOSED, by=by, channel=channel, action=HistoryAction.CONFIRMED, note=note)
     save_ticket(ticket, fields)
     return ticket
@@ -340,15 +350,15 @@ def ticket_reopen(
     """Back to work: the customer disagrees with a resolution, or an agent reopens a closed case."""
     is_agent = can_work_tickets(by)
     if not (is_agent or can_act_as_customer(by, ticket)):
-        raise TicketActionForbidden("Only the customer or an agent may reopen.")
+        raise TicketActionForbidden(_("Only the customer or an agent may reopen."))
     text = reason.strip()
     if not text:
-        raise ValidationFailed("Reopening needs a reason.", code="ticket.reason_required", field="reason")
+        raise ValidationFailed(_("Reopening needs a reason."), code="ticket.reason_required", field="reason")
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     allowed = (Status.RESOLVED, Status.CLOSED) if is_agent else (Status.RESOLVED,)
     if ticket.status not in allowed:
         raise TransitionNotAllowed(
-            "Only a resolved ticket can be reopened." if not is_agent else "The ticket is not resolved or closed."
+            _("Only a resolved ticket can be reopened.") if not is_agent else "The ticket is not resolved or closed."
         )
     Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=False, channel=channel)
     fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.REOPENED, note=text)
@@ -362,19 +372,19 @@ def ticket_request_second_level(
 ) -> SecondLevelRequest:
     """A customer asks that second level take over; an agent decides."""
     if not can_act_as_customer(by, ticket):
-        raise TicketActionForbidden("Only the customer may ask for second level.")
+        raise TicketActionForbidden(_("Only the customer may ask for second level."))
     text = reason.strip()
     if not text:
-        raise ValidationFailed("Say why second level is needed.", code="ticket.reason_required", field="reason")
+        raise ValidationFailed(_("Say why second level is needed."), code="ticket.reason_required", field="reason")
     ticket = lock_ticket(ticket.pk)
     if ticket.level != Level.FIRST or ticket.status not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise TransitionNotAllowed("Second level can only be requested for an active first-level ticket.")
+        raise TransitionNotAllowed(_("Second level can only be requested for an active first-level ticket."))
     try:
         with transaction.atomic():
             request = SecondLevelRequest.objects.create(ticket=ticket, requested_by=by, reason=text)
     except IntegrityError:
         raise TransitionNotAllowed(
-            "A request for second level is pending already.", code="ticket.second_level_pending"
+            _("A request for second level is pending already."), code="ticket.second_level_pending"
         ) from None
     history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.SECOND_LEVEL_REQUESTED, note=text)
     save_ticket(ticket, [])
@@ -393,15 +403,15 @@ def ticket_second_level_decide(
 ) -> SecondLevelRequest:
     """Approve (escalate, the note is the handover) or decline (the note tells the customer why)."""
     if not can_decide_second_level(by):
-        raise TicketActionForbidden("Only agents may decide on second-level requests.")
+        raise TicketActionForbidden(_("Only agents may decide on second-level requests."))
     # Lock the ticket before the request (the order every writer uses) and check the version.
     lock_ticket(request.ticket_id, expected_version=expected_version)
     request = SecondLevelRequest.objects.select_for_update().get(pk=request.pk)
     if request.decision != SecondLevelDecision.PENDING:
-        raise TransitionNotAllowed("This request has been decided already.", code="ticket.second_level_decided")
+        raise TransitionNotAllowed(_("This request has been decided already."), code="ticket.second_level_decided")
     text = note.strip()
     if not text:
-        raise ValidationFailed("A decision needs a note.", code="ticket.decision_note_required", field="note")
+        raise ValidationFailed(_("A decision needs a note."), code="ticket.decision_note_required", field="note")
     if approve:
         ticket_escalate(ticket=request.ticket, to_level=Level.SECOND, handover_note=text, by=by, channel=channel)
     else:
@@ -442,7 +452,7 @@ def ticket_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
-            f"Cannot change {', '.join(sorted(unknown))} here.",
+            _("Cannot change %(fields)s here.") % {"fields": ", ".join(sorted(unknown))},
             code="ticket.field_not_editable",
             field=sorted(unknown)[0],
         )
@@ -452,7 +462,7 @@ def ticket_update(
     if "subject" in changes:
         subject = str(changes["subject"]).strip()
         if not subject:
-            raise ValidationFailed("A ticket needs a subject.", code="ticket.subject_required", field="subject")
+            raise ValidationFailed(_("A ticket needs a subject."), code="ticket.subject_required", field="subject")
         diff["subject"] = (ticket.subject, subject[:250])
         ticket.subject = subject[:250]
     if "description" in changes:
@@ -464,14 +474,16 @@ def ticket_update(
                 value = choices(changes[name])
             except ValueError:
                 raise ValidationFailed(
-                    f"{changes[name]!r} is not a valid {name}.", code="ticket.invalid_choice", field=name
+                    _("%(value)r is not a valid %(field)s.") % {"value": changes[name], "field": name},
+                    code="ticket.invalid_choice",
+                    field=name,
                 ) from None
             diff[name] = (getattr(ticket, name), value)
             setattr(ticket, name, value)
     if "category" in changes:
         category = changes["category"]
         if category is not None and not isinstance(category, Category):
-            raise ValidationFailed("Unknown category.", code="ticket.invalid_category", field="category")
+            raise ValidationFailed(_("Unknown category."), code="ticket.invalid_category", field="category")
         diff["category"] = (ticket.category, category)
         ticket.category = category
     priority = priority_from(ticket.urgency, ticket.impact, priority_matrix())
