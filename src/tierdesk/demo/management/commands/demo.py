@@ -18,7 +18,7 @@ DEFAULT_PORT = "8000"
 
 def base_url(host: str, port: str) -> str:
     """The address a browser uses; a wildcard bind address is reached through the loopback."""
-    if host in {"0.0.0.0", ""}:
+    if host in {"0.0.0.0", ""}:  # noqa: S104 - comparing with the wildcard, not binding to it
         host = DEFAULT_HOST
     elif host == "::":
         host = "[::1]"
