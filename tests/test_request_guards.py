@@ -39,3 +39,11 @@ def test_nul_in_urlencoded_form_is_a_400(client, personas):
 
 def test_ordinary_requests_pass(client, bearer):
     assert client.get("/api/v1/tickets?q=printer", **bearer).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/login/", "/api/v1/openapi.json", "/portal/", "/desk/"])
+def test_every_response_carries_a_strict_content_security_policy(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy

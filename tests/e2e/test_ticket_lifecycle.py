@@ -14,11 +14,16 @@ import pytest
 pytestmark = pytest.mark.browser
 
 SUBJECT = "Route planner freezes when exporting the day plan"
+CONSOLE_ERRORS: list[str] = []  # e.g. Content-Security-Policy violations, script errors
 HANDOVER = "Reproduced twice on the customer's terminal server; export hangs at 80 %. Needs second level."
 
 
 def sign_in(context, desk, username: str):
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: CONSOLE_ERRORS.append(f"{username}: {message.text}") if message.type == "error" else None,
+    )
     page.goto(f"{desk.base_url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", f"demo-{username}")
@@ -118,6 +123,9 @@ def test_portal_to_board_to_confirmation(browser, desk, tmp_path):
         board.wait_for_timeout(250)
     assert len(subjects) == 3, subjects
     assert all(subject.startswith(f"[TD#{number}]") for subject in subjects)
+
+    # and no page broke a script or the Content-Security-Policy on the way
+    assert CONSOLE_ERRORS == []
 
     customer.close()
     agent.close()

@@ -41,3 +41,31 @@ class RejectNulBytesMiddleware:
         if content_type.startswith("application/x-www-form-urlencoded"):
             body = unquote_to_bytes(body.replace(b"+", b" "))
         return any(marker in body for marker in NUL_MARKERS)
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # htmx and the admin set a few inline styles; scripts, the XSS vector, stay 'self' only.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send a strict Content-Security-Policy with every response that does not set its own (file
+    downloads set a stricter sandbox). No page of ours needs inline or remote script."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
