@@ -132,6 +132,7 @@ def compile_catalog(path: Path) -> Path:
     os.close(handle)
     try:
         catalog.save_as_mofile(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp makes it 0600; the web server may run as another user
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):

@@ -17,4 +17,5 @@ fi
 cd "$repo/src/tierdesk"
 # makemessages writes into ./locale only when the directory exists.
 mkdir -p locale
-exec "$django_admin" makemessages -l nl -l nb -l pl -l de --ignore=.venv "$@"
+# Tests are left out: their strings are fixtures, not user interface.
+exec "$django_admin" makemessages -l nl -l nb -l pl -l de --ignore=.venv --ignore="*/tests/*" --ignore=tests "$@"

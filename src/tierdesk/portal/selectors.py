@@ -26,10 +26,8 @@ STATUS_GROUPS: dict[str, list[str]] = {
 def portal_ticket_list(*, user: Any, contact: Contact, only_mine: bool, status_group: str = "") -> QuerySet[Ticket]:
     """The contact's tickets (a customer admin: the organisation's unless `only_mine`),
     optionally one status group, in queue order; paginate the result in SQL."""
-    tickets = ticket_list_for(user=user, filters=TicketFilter(status=STATUS_GROUPS.get(status_group)))
-    if only_mine:
-        tickets = tickets.filter(requester_id=contact.pk)
-    return tickets
+    status = tuple(STATUS_GROUPS.get(status_group, ()))
+    return ticket_list_for(user=user, filters=TicketFilter(status=status, mine=only_mine))
 
 
 def second_level_pending(*, user: Any, ticket: Ticket) -> bool:

@@ -40,7 +40,7 @@ from tierdesk.tickets.rules import ACTIVE_STATUSES
 from tierdesk.tickets.selectors import (
     attachment_get_for,
     attachments_for,
-    comment_list_for,
+    comments_for,
     history_for,
     ticket_get_for,
 )
@@ -152,7 +152,7 @@ def _detail_page(
         "contact": contact,
         "ticket": ticket,
         "here": reverse("portal:ticket", kwargs={"number": ticket.number}),
-        "comments": comment_list_for(user=request.user, ticket=ticket),
+        "comments": comments_for(user=request.user, ticket=ticket),
         "history": wording.history_lines(history_for(user=request.user, ticket=ticket)),
         "attachments": attachments_for(user=request.user, ticket=ticket),
         "can_reply": ticket.status != Status.CLOSED,

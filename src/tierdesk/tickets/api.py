@@ -135,7 +135,7 @@ def ticket_create(request: HttpRequest, response: HttpResponse, payload: TicketI
 @router.get("/tickets", response={200: TicketPage | CustomerTicketPage, **ERRORS}, summary="The queue")
 def ticket_list(request: HttpRequest, filters: Query[TicketQuery]) -> Any:
     user = caller(request)
-    tickets = selectors.ticket_search_for(user=user, search=filters.to_search())
+    tickets = selectors.ticket_list_for(user=user, filters=filters.to_filter())
     return ticket_page_for(user, paginate(tickets, filters))
 
 
@@ -176,7 +176,7 @@ def comment_add(request: HttpRequest, number: str, payload: CommentIn) -> Any:
 @router.get("/tickets/{number}/comments", response=COMMENTS)
 def comment_list(request: HttpRequest, number: str) -> Any:
     user = caller(request)
-    return comments_out_for(user, selectors.comment_list_for(user=user, ticket=_ticket(request, number)))
+    return comments_out_for(user, selectors.comments_for(user=user, ticket=_ticket(request, number)))
 
 
 @router.post("/tickets/{number}/attachments", response={201: AttachmentOut, **ERRORS})

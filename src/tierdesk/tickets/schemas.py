@@ -18,7 +18,7 @@ from tierdesk.accounts.models import Contact, User
 from tierdesk.tickets.choices import Impact, Level, Priority, Status, Urgency, WaitingOn
 from tierdesk.tickets.models import Attachment, Comment, HistoryEvent, SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import can_see_internal
-from tierdesk.tickets.selectors import TicketSearch
+from tierdesk.tickets.selectors import TicketFilter
 
 MAX_TAGS = 20
 Text = Annotated[str, Field(max_length=100_000)]
@@ -169,8 +169,8 @@ class TicketQuery(PageParams):
         parts = [part.strip() for item in values for part in str(item).split(",") if part.strip()]
         return [None if part.lower() == "none" else part for part in parts]
 
-    def to_search(self) -> TicketSearch:
-        return TicketSearch(
+    def to_filter(self) -> TicketFilter:
+        return TicketFilter(
             status=tuple(self.status),
             level=tuple(self.level),
             priority=tuple(self.priority),

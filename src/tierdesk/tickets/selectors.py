@@ -62,12 +62,17 @@ def ticket_get_for(*, user: Any, number: Any) -> Ticket:
 
 @dataclass(frozen=True)
 class TicketFilter:
-    status: list[str] | None = None
-    level: list[str] | None = None
-    organisation_id: int | None = None
-    assignee_id: int | None = None
+    """The queue filters shared by the API, the board and the portal: several values per field,
+    and `mine` (staff: assigned to me; customers: requested by me). Only these fields exist, so no
+    caller can pass free-form lookups."""
+
+    status: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    organisation_ids: tuple[int, ...] = ()
+    assignee_ids: tuple[int, ...] = ()
     unassigned: bool = False
-    priority: list[str] | None = None
+    mine: bool = False
     q: str = ""
 
 
@@ -79,30 +84,33 @@ def ticket_list_for(*, user: Any, filters: TicketFilter | None = None) -> QueryS
         qs = qs.filter(status__in=f.status)
     if f.level:
         qs = qs.filter(level__in=f.level)
-    if f.organisation_id is not None:
-        qs = qs.filter(organisation_id=f.organisation_id)
-    if f.assignee_id is not None:
-        qs = qs.filter(assignee_id=f.assignee_id)
-    if f.unassigned:
-        qs = qs.filter(assignee__isnull=True)
     if f.priority:
         qs = qs.filter(priority__in=f.priority)
+    if f.organisation_ids:
+        qs = qs.filter(organisation_id__in=f.organisation_ids)
+    if f.assignee_ids or f.unassigned:
+        owner = Q(assignee_id__in=f.assignee_ids) if f.assignee_ids else Q(pk__in=[])
+        qs = qs.filter(owner | Q(assignee__isnull=True) if f.unassigned else owner)
+    if f.mine:
+        contact = contact_of(user)
+        qs = qs.filter(requester_id=contact.pk) if contact is not None else qs.filter(assignee_id=user.pk)
     if f.q:
         text = f.q.strip()
         condition = Q(subject__icontains=text)
         if text.lstrip("#").isdigit():
             condition |= Q(number=int(text.lstrip("#")))
         qs = qs.filter(condition)
-    return qs.select_related("organisation", "requester", "assignee").order_by(*QUEUE_ORDER)
+    return qs.select_related("organisation", "requester", "assignee", "category").order_by(*QUEUE_ORDER)
 
 
 def comments_for(*, user: Any, ticket: Ticket) -> QuerySet[Comment]:
-    qs = ticket.comments.select_related("author").prefetch_related("attachments")
+    """The ticket's comments the user may see, each with the attachments the user may see."""
+    attachments = Attachment.objects.order_by("created_at", "id")
+    qs = ticket.comments.select_related("author")
     if not can_see_internal(user):
-        qs = qs.filter(is_internal=False).prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.filter(is_internal=False))
-        )
-    return qs.order_by("created_at", "id")
+        attachments = attachments.filter(is_internal=False)
+        qs = qs.filter(is_internal=False)
+    return qs.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by("created_at", "id")
 
 
 def history_for(*, user: Any, ticket: Ticket) -> QuerySet[HistoryEvent]:
@@ -141,44 +149,9 @@ def open_tickets_of_organisation(*, user: Any, organisation_id: int, limit: int 
     return list(
         visible_tickets(user)
         .filter(organisation_id=organisation_id, status__in=["new", "open", "waiting", "resolved"])
-        .select_related("assignee", "requester")
+        .select_related("organisation", "assignee", "requester")
         .order_by(*QUEUE_ORDER)[:limit]
     )
-
-
-@dataclass(frozen=True)
-class TicketSearch:
-    """The API's queue filter: several values per field, and `mine` (assigned to me, or for
-    a customer, requested by me). Only these fields exist: no free-form lookups."""
-
-    status: tuple[str, ...] = ()
-    level: tuple[str, ...] = ()
-    priority: tuple[str, ...] = ()
-    organisation_ids: tuple[int, ...] = ()
-    assignee_ids: tuple[int, ...] = ()
-    unassigned: bool = False
-    mine: bool = False
-    q: str = ""
-
-
-def ticket_search_for(*, user: Any, search: TicketSearch) -> QuerySet[Ticket]:
-    """`ticket_list_for` with multi-valued filters, in queue order, with what a list row shows."""
-    base = TicketFilter(
-        status=list(search.status) or None,
-        level=list(search.level) or None,
-        priority=list(search.priority) or None,
-        q=search.q,
-    )
-    qs = ticket_list_for(user=user, filters=base)
-    if search.organisation_ids:
-        qs = qs.filter(organisation_id__in=search.organisation_ids)
-    if search.assignee_ids or search.unassigned:
-        owner = Q(assignee_id__in=search.assignee_ids) if search.assignee_ids else Q(pk__in=[])
-        qs = qs.filter(owner | Q(assignee__isnull=True) if search.unassigned else owner)
-    if search.mine:
-        contact = contact_of(user)
-        qs = qs.filter(requester_id=contact.pk) if contact is not None else qs.filter(assignee_id=user.pk)
-    return qs.select_related("category")
 
 
 def second_level_request_get_for(*, user: Any, request_id: int) -> SecondLevelRequest:
@@ -199,16 +172,3 @@ def category_get(*, category_id: int) -> Category:
         return Category.objects.get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError):
         raise ValidationFailed(_("Unknown category."), code="ticket.invalid_category", field="category") from None
-
-
-def comment_list_for(*, user: Any, ticket: Ticket) -> QuerySet[Comment]:
-    """Like `comments_for`, with one prefetch of the attachments the user may see.
-
-    (`comments_for` adds a second, filtered prefetch of the same lookup for customers, which
-    Django refuses with "lookup was already seen with a different queryset".)"""
-    attachments = Attachment.objects.order_by("created_at", "id")
-    qs = ticket.comments.select_related("author")
-    if not can_see_internal(user):
-        attachments = attachments.filter(is_internal=False)
-        qs = qs.filter(is_internal=False)
-    return qs.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by("created_at", "id")

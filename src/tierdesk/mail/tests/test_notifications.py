@@ -126,7 +126,14 @@ def test_a_requester_without_an_e_mail_address_is_skipped_with_a_log_line(person
     )
 
 
-@pytest.mark.parametrize("language", ["nl", "nb"])
+STATUS_SENTENCE = {
+    "en": 'The status of your ticket TD#{number} has changed from "New" to "Open".',
+    "nl": 'De status van uw melding TD#{number} is gewijzigd van "Nieuw" in "Open".',
+    "nb": "Statusen for saken din TD#{number} er endret fra «Ny» til «Åpen».",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "nb"])
 def test_a_status_change_mails_the_requester_once_in_their_language(personas, committed, language):
     # given a Dutch or a Norwegian requester with a new ticket
     contact = ContactFactory(
@@ -145,7 +152,7 @@ def test_a_status_change_mails_the_requester_once_in_their_language(personas, co
     message = mail.outbox[0]
     assert message.to == ["Eva Bakker <eva@harbour.example>"]
     assert message.subject == f"[TD#{ticket.number}] Printer is offline"
-    assert f'The status of your ticket TD#{ticket.number} has changed from "New" to "Open".' in message.body
+    assert STATUS_SENTENCE[language].format(number=ticket.number) in message.body
     assert parsed()["Content-Language"] == language
     assert NotificationLog.objects.filter(kind=NotificationKind.STATUS_CHANGED, language=language).count() == 1
 

@@ -76,4 +76,4 @@ def test_a_status_change_reaches_a_real_smtp_server(personas, django_capture_on_
     assert received["Auto-Submitted"] == "auto-generated"
     assert received["Content-Language"] == "nb"
     body = received.get_payload(decode=True).decode()
-    assert f'The status of your ticket TD#{ticket.number} has changed from "New" to "Open".' in body
+    assert f"Statusen for saken din TD#{ticket.number} er endret fra «Ny» til «Åpen»." in body  # Ola reads Norwegian

@@ -317,7 +317,8 @@ def test_get_roles(personas, ticket, who):
     response = send(client_for(getattr(personas, who)), "GET", f"/tickets/{ticket.number}")
     assert response.status_code == expected
     if expected == 404:
-        assert response.json() == {"code": "ticket.not_found", "message": "No such ticket."}
+        assert response.json()["code"] == "ticket.not_found"
+        assert set(response.json()) == {"code", "message"}
 
 
 @pytest.mark.parametrize("number", ["999999", "abc", "-1", "0", "1e9", "%20", "99999999999999999999999"])

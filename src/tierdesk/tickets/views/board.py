@@ -68,11 +68,11 @@ def _filters_from(form: BoardFilterForm, user: Any) -> TicketFilter:
     data: dict[str, Any] = getattr(form, "cleaned_data", {})
     organisation = data.get("organisation")
     assignee = data.get("assignee")
-    assignee_id = user.pk if data.get("mine") else (assignee.pk if assignee is not None else None)
     return TicketFilter(
-        organisation_id=organisation.pk if organisation is not None else None,
-        assignee_id=assignee_id,
-        priority=list(data.get("priority") or []) or None,
+        organisation_ids=(organisation.pk,) if organisation is not None else (),
+        assignee_ids=(assignee.pk,) if assignee is not None else (),
+        mine=bool(data.get("mine")),
+        priority=tuple(data.get("priority") or ()),
         q=data.get("q", "").strip(),
     )
 
