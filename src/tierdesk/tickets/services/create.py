@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,12 +39,14 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=name)[0] for name in clean]
 
 
-def _choice(value: str, choices: type[Urgency] | type[Impact] | type[Channel], field: str) -> str:
+def valid_choice(value: Any, choices: type[Urgency] | type[Impact] | type[Channel], field: str) -> str:
+    """`value` as one of `choices`, or a ValidationFailed naming the field in the user's language."""
     try:
         return str(choices(value))
     except ValueError:
         raise ValidationFailed(
-            _("%(value)r is not a valid %(field)s.") % {"value": value, "field": field},
+            _("%(value)r is not a valid %(field)s.")
+            % {"value": value, "field": Ticket._meta.get_field(field).verbose_name},
             code="ticket.invalid_choice",
             field=field,
         ) from None
@@ -68,9 +71,9 @@ def ticket_create(
     subject = subject.strip()
     if not subject:
         raise ValidationFailed(_("A ticket needs a subject."), code="ticket.subject_required", field="subject")
-    urgency = _choice(urgency, Urgency, "urgency")
-    impact = _choice(impact, Impact, "impact")
-    channel = _choice(channel, Channel, "channel")
+    urgency = valid_choice(urgency, Urgency, "urgency")
+    impact = valid_choice(impact, Impact, "impact")
+    channel = valid_choice(channel, Channel, "channel")
 
     if is_staff_member(by):
         if requester is not None and organisation is not None and requester.organisation_id != organisation.pk:

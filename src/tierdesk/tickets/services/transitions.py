@@ -46,7 +46,7 @@ from tierdesk.tickets.permissions import (
 )
 from tierdesk.tickets.rules import can_change_status, is_higher_level, priority_from, resolution_time_for
 from tierdesk.tickets.selectors import priority_matrix
-from tierdesk.tickets.services.create import tags_from_names
+from tierdesk.tickets.services.create import tags_from_names, valid_choice
 
 MIN_NOTE_LENGTH = 10
 
@@ -73,7 +73,7 @@ def set_status(
         return []
     if not can_change_status(old, to):
         raise TransitionNotAllowed(
-            _("A ticket that is %(old)s cannot become %(new)s.") % {"old": old.label.lower(), "new": to.label.lower()}
+            _("A ticket that is %(old)s cannot become %(new)s.") % {"old": old.label, "new": to.label}
         )
     now = timezone.now()
     fields = ["status"]
@@ -200,7 +200,7 @@ def ticket_escalate(
         raise TransitionNotAllowed(_("Reopen the ticket before escalating it."))
     if not is_higher_level(ticket.level, target):
         raise TransitionNotAllowed(
-            _("The ticket is at %(level)s already or higher.") % {"level": Level(ticket.level).label.lower()}
+            _("The ticket is at %(level)s already or higher.") % {"level": Level(ticket.level).label}
         )
     old_level, old_assignee = ticket.level, ticket.assignee
     ticket.level = target
@@ -358,7 +358,7 @@ def ticket_reopen(
     allowed = (Status.RESOLVED, Status.CLOSED) if is_agent else (Status.RESOLVED,)
     if ticket.status not in allowed:
         raise TransitionNotAllowed(
-            _("Only a resolved ticket can be reopened.") if not is_agent else "The ticket is not resolved or closed."
+            _("Only a resolved ticket can be reopened.") if not is_agent else _("The ticket is not resolved or closed.")
         )
     Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=False, channel=channel)
     fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.REOPENED, note=text)
@@ -470,14 +470,7 @@ def ticket_update(
         ticket.description = str(changes["description"])
     for name, choices in (("urgency", Urgency), ("impact", Impact)):
         if name in changes:
-            try:
-                value = choices(changes[name])
-            except ValueError:
-                raise ValidationFailed(
-                    _("%(value)r is not a valid %(field)s.") % {"value": changes[name], "field": name},
-                    code="ticket.invalid_choice",
-                    field=name,
-                ) from None
+            value = choices(valid_choice(changes[name], choices, name))
             diff[name] = (getattr(ticket, name), value)
             setattr(ticket, name, value)
     if "category" in changes:
