@@ -32,7 +32,7 @@ def test_catalogs_hold_every_string_of_the_source(tmp_path):
     copy = tmp_path / "tierdesk"
     shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("*.mo", "__pycache__", "static"))
     subprocess.run(
-        [Path(sys.executable).parent / "django-admin", "makemessages", "-l", "nl", "--ignore=*/tests/*", "--no-obsolete"],
+        [Path(sys.executable).parent / "django-admin", "makemessages", "-l", "nl", "--ignore=*/tests/*"],
         cwd=copy,
         check=True,
         capture_output=True,
