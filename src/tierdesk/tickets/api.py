@@ -6,6 +6,7 @@ Scoping, permissions and state rules live in selectors/permissions/services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -229,101 +230,80 @@ def history_list(request: HttpRequest, number: str) -> Any:
 # --- transitions ------------------------------------------------------------------------------
 
 
-@router.post("/tickets/{number}/assign", response=TICKET)
-def ticket_assign(request: HttpRequest, response: HttpResponse, number: str, payload: AssignIn) -> Any:
-    ticket = services.ticket_assign(
+def _transition(
+    request: HttpRequest,
+    response: HttpResponse,
+    number: str,
+    service: Callable[..., Ticket],
+    version: int | None,
+    **kwargs: Any,
+) -> CustomerTicketOut | TicketOut:
+    """Run one transition service for the caller, on the ticket they may see, with the version
+    they read (body or If-Match), and answer with the ticket as they see it now."""
+    ticket = service(
         ticket=_ticket(request, number),
-        assignee=_agent(payload.assignee),
         by=caller(request),
         channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
+        expected_version=_expected_version(request, version),
+        **kwargs,
     )
     return _render(request, response, ticket.number)
+
+
+@router.post("/tickets/{number}/assign", response=TICKET)
+def ticket_assign(request: HttpRequest, response: HttpResponse, number: str, payload: AssignIn) -> Any:
+    return _transition(
+        request, response, number, services.ticket_assign, payload.version, assignee=_agent(payload.assignee)
+    )
 
 
 @router.post("/tickets/{number}/take", response=TICKET)
 def ticket_take(request: HttpRequest, response: HttpResponse, number: str, payload: VersionIn | None = None) -> Any:
-    version = _expected_version(request, payload.version if payload else None)
-    ticket = services.ticket_take(
-        ticket=_ticket(request, number), by=caller(request), channel=request_channel(request), expected_version=version
-    )
-    return _render(request, response, ticket.number)
+    return _transition(request, response, number, services.ticket_take, payload.version if payload else None)
 
 
 @router.post("/tickets/{number}/escalate", response=TICKET)
 def ticket_escalate(request: HttpRequest, response: HttpResponse, number: str, payload: EscalateIn) -> Any:
-    ticket = services.ticket_escalate(
-        ticket=_ticket(request, number),
-        by=caller(request),
+    return _transition(
+        request,
+        response,
+        number,
+        services.ticket_escalate,
+        payload.version,
         assignee=_agent(payload.assignee),
-        channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
         **payload.model_dump(include={"to_level", "handover_note", "bug_key", "bug_url"}),
     )
-    return _render(request, response, ticket.number)
 
 
 @router.post("/tickets/{number}/wait", response=TICKET)
 def ticket_wait(request: HttpRequest, response: HttpResponse, number: str, payload: WaitIn) -> Any:
-    ticket = services.ticket_wait(
-        ticket=_ticket(request, number),
-        on=payload.on,
-        note=payload.note,
-        by=caller(request),
-        channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
+    return _transition(
+        request, response, number, services.ticket_wait, payload.version, on=payload.on, note=payload.note
     )
-    return _render(request, response, ticket.number)
 
 
 @router.post("/tickets/{number}/resume", response=TICKET)
 def ticket_resume(request: HttpRequest, response: HttpResponse, number: str, payload: NoteIn | None = None) -> Any:
     payload = payload or NoteIn()
-    ticket = services.ticket_resume(
-        ticket=_ticket(request, number),
-        note=payload.note,
-        by=caller(request),
-        channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
-    )
-    return _render(request, response, ticket.number)
+    return _transition(request, response, number, services.ticket_resume, payload.version, note=payload.note)
 
 
 @router.post("/tickets/{number}/resolve", response=TICKET)
 def ticket_resolve(request: HttpRequest, response: HttpResponse, number: str, payload: ResolveIn) -> Any:
-    ticket = services.ticket_resolve(
-        ticket=_ticket(request, number),
-        resolution=payload.resolution,
-        by=caller(request),
-        channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
+    return _transition(
+        request, response, number, services.ticket_resolve, payload.version, resolution=payload.resolution
     )
-    return _render(request, response, ticket.number)
 
 
 @router.post("/tickets/{number}/confirm", response=TICKET)
 def ticket_confirm(request: HttpRequest, response: HttpResponse, number: str, payload: NoteIn | None = None) -> Any:
     payload = payload or NoteIn()
-    ticket = services.ticket_confirm(
-        ticket=_ticket(request, number),
-        note=payload.note,
-        by=caller(request),
-        channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
-    )
-    return _render(request, response, ticket.number)
+    return _transition(request, response, number, services.ticket_confirm, payload.version, note=payload.note)
 
 
 @router.post("/tickets/{number}/reopen", response=TICKET)
 def ticket_reopen(request: HttpRequest, response: HttpResponse, number: str, payload: ReasonIn) -> Any:
-    ticket = services.ticket_reopen(
-        ticket=_ticket(request, number),
-        reason=payload.reason,
-        by=caller(request),
-        channel=request_channel(request),
-        expected_version=_expected_version(request, payload.version),
-    )
-    return _render(request, response, ticket.number)
+    return _transition(request, response, number, services.ticket_reopen, payload.version, reason=payload.reason)
 
 
 # --- second-level requests ----------------------------------------------------------------------
