@@ -35,10 +35,10 @@ from tierdesk.portal.forms import (
 )
 from tierdesk.portal.selectors import portal_ticket_list, second_level_pending
 from tierdesk.tickets.choices import Channel, Level, Status
+from tierdesk.tickets.downloads import attachment_download_for
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import ACTIVE_STATUSES
 from tierdesk.tickets.selectors import (
-    attachment_get_for,
     attachments_for,
     comments_for,
     history_for,
@@ -259,18 +259,6 @@ def ticket_ask_second_level(request: HttpRequest, contact: Contact, number: int)
 @portal_view
 def attachment_download(request: HttpRequest, contact: Contact, attachment_id: int) -> FileResponse:
     try:
-        attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
-        handle = attachment.file.open("rb")
-    except (NotFound, FileNotFoundError):
+        return attachment_download_for(user=request.user, attachment_id=attachment_id)
+    except NotFound:
         raise Http404 from None
-    # Always a download, never rendered inline: an uploaded HTML or SVG file must not run as our page.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
@@ -19,7 +19,7 @@ from tierdesk.accounts.api_base import ERRORS, PageParams, paginate
 from tierdesk.accounts.models import Contact, Organisation, User
 from tierdesk.core.errors import ValidationFailed
 from tierdesk.tickets import selectors, services
-from tierdesk.tickets.errors import AttachmentNotFound
+from tierdesk.tickets.downloads import attachment_download_for
 from tierdesk.tickets.models import Category, Ticket
 from tierdesk.tickets.schemas import (
     AssignIn,
@@ -199,18 +199,7 @@ def attachment_list(request: HttpRequest, number: str) -> Any:
 
 @router.get("/attachments/{int:attachment_id}/download", url_name="attachment_download", response=ERRORS)
 def attachment_download(request: HttpRequest, attachment_id: int) -> Any:
-    attachment = selectors.attachment_get_for(user=caller(request), attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise AttachmentNotFound(_("The file of this attachment is missing.")) from None
-    # Always a download of opaque bytes: an uploaded HTML or SVG file must never render here.
-    download = FileResponse(
-        handle, as_attachment=True, filename=attachment.filename, content_type="application/octet-stream"
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    download["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return download
+    return attachment_download_for(user=caller(request), attachment_id=attachment_id)
 
 
 @router.post("/tickets/{number}/time-entries", response={201: TimeEntryOut, **ERRORS})
