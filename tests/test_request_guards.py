@@ -47,3 +47,18 @@ def test_every_response_carries_a_strict_content_security_policy(client, path):
     assert "script-src 'self'" in policy
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/contacts/abc", "/api/v2/tickets"])
+def test_unknown_api_paths_answer_json(client, bearer, path):
+    response = client.get(path, **bearer)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_unknown_pages_use_our_error_page(client, personas, settings):
+    settings.DEBUG = False
+    client.force_login(personas.agent_l1)
+    response = client.get("/desk/no-such-page/")
+    assert response.status_code == 404
+    assert 'data-testid="error-404"' in response.content.decode()
