@@ -129,8 +129,9 @@ def test_foreign_ticket_is_a_404(
 
 
 def _without_csrf(html: bytes) -> bytes:
-    """The page's forms carry a CSRF token masked afresh on every response."""
-    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+    """The page's forms carry a CSRF token masked afresh on every response, and the language
+    form carries the requested path back; neither says anything about the ticket."""
+    return re.sub(rb'name="(csrfmiddlewaretoken|next)" value="[^"]+"', b"", html)
 
 
 def test_resolved_ticket_offers_confirm_and_reopen(
