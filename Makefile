@@ -62,14 +62,18 @@ browser:
 		echo "note: /usr/bin/chromium is missing (install Debian's chromium as root); the browser tests will be skipped." >&2; \
 	fi
 
-test: $(DEV_STAMP) browser messages ## ruff check, then the whole test suite on two processes
-	$(BIN)/ruff check src tests
+test: $(DEV_STAMP) browser messages ## the checks of `make lint`, then the whole test suite on two processes
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy src
 	$(BIN)/pytest -n $(TEST_PROCESSES)
 
-lint: $(DEV_STAMP) ## ruff check, ruff format --check, import-linter contracts
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+lint: $(DEV_STAMP) ## ruff check, ruff format --check, import-linter contracts, mypy
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 
 fmt: $(DEV_STAMP) ## format the code and apply ruff's safe fixes
 	$(BIN)/ruff format src tests

@@ -232,10 +232,10 @@ def raw_board(limit: int) -> Callable[[int], float]:
     return board
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     tierdesk = shutil.which("tierdesk", path=str(Path(sys.executable).parent)) or "tierdesk"
     proc = subprocess.Popen(
-        [tierdesk, "serve", "--host", HOST, "--port", str(port)],
+        [tierdesk, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
         env={**os.environ, **env, "LOG_LEVEL": "WARNING"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -273,6 +273,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--board-rows", type=int, default=100_000)
     parser.add_argument("--lists", type=int, default=300)
+    parser.add_argument("--server-workers", type=int, default=2, help="tierdesk serve processes (default 2)")
     parser.add_argument("--postgres", metavar="URL", help="server URL; a scratch database is created and dropped")
     args = parser.parse_args()
 
@@ -287,7 +288,7 @@ def main() -> None:
         actor_id = User.objects.get(username="bench-agent").pk
         vendor = connection.vendor
         port = free_port()
-        server = start_server(env, port)
+        server = start_server(env, port, args.server_workers)
         try:
             client = ApiClient(port, token)
 
@@ -308,7 +309,10 @@ def main() -> None:
                     raise SystemExit(f"list failed: {status} {body[:200]!r}")
                 return time.perf_counter() - started
 
-            print(f"Tierdesk ticket benchmark on {vendor}, {args.concurrency} client threads, {os.cpu_count()} cores")
+            print(
+                f"Tierdesk ticket benchmark on {vendor}: {args.server_workers} server processes, "
+                f"{args.concurrency} client threads, {os.cpu_count()} cores"
+            )
             print(f"Create {args.tickets} tickets:")
             api = line("API POST /tickets", *run_threads(args.tickets, args.concurrency, api_create), args.tickets)
             raw = line(

@@ -33,20 +33,22 @@ class Personas:
 
 @pytest.fixture
 def personas(db: None) -> Personas:
-    org_a = OrganisationFactory(name="Harbour Freight Systems", country="NL", language="nl")
-    org_b = OrganisationFactory(name="Fjordline Office Services", country="NO", language="nb")
-    contact_a = ContactFactory(organisation=org_a, name="Anna Vermeulen", email="anna@harbour.example")
-    contact_a2 = ContactFactory(organisation=org_a, name="Bram de Wit", email="bram@harbour.example")
-    contact_admin_a = ContactFactory(organisation=org_a, name="Cora Jansen", email="cora@harbour.example")
-    contact_b = ContactFactory(organisation=org_b, name="Ola Nordby", email="ola@fjordline.example", language="nb")
+    org_a = OrganisationFactory.create(name="Harbour Freight Systems", country="NL", language="nl")
+    org_b = OrganisationFactory.create(name="Fjordline Office Services", country="NO", language="nb")
+    contact_a = ContactFactory.create(organisation=org_a, name="Anna Vermeulen", email="anna@harbour.example")
+    contact_a2 = ContactFactory.create(organisation=org_a, name="Bram de Wit", email="bram@harbour.example")
+    contact_admin_a = ContactFactory.create(organisation=org_a, name="Cora Jansen", email="cora@harbour.example")
+    contact_b = ContactFactory.create(
+        organisation=org_b, name="Ola Nordby", email="ola@fjordline.example", language="nb"
+    )
     return Personas(
         org_a=org_a,
         org_b=org_b,
-        agent_l1=AgentFactory(username="l1", role=Role.AGENT, profile__level=Level.FIRST),
-        agent_l2=AgentFactory(username="l2", role=Role.AGENT, profile__level=Level.SECOND),
-        developer=AgentFactory(username="dev", role=Role.AGENT, profile__level=Level.DEVELOPMENT),
-        case_manager=AgentFactory(username="cm", role=Role.CASE_MANAGER, profile__level=Level.SECOND),
-        admin=AgentFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+        agent_l1=AgentFactory.create(username="l1", role=Role.AGENT, profile__level=Level.FIRST),
+        agent_l2=AgentFactory.create(username="l2", role=Role.AGENT, profile__level=Level.SECOND),
+        developer=AgentFactory.create(username="dev", role=Role.AGENT, profile__level=Level.DEVELOPMENT),
+        case_manager=AgentFactory.create(username="cm", role=Role.CASE_MANAGER, profile__level=Level.SECOND),
+        admin=AgentFactory.create(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
         contact_a=contact_a,
         contact_a2=contact_a2,
         contact_b=contact_b,

@@ -6,7 +6,7 @@ from tierdesk.accounts.models import AgentProfile, ApiToken, AuditEntry, Contact
 
 @admin.register(User)
 class TierdeskUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Tierdesk", {"fields": ("role", "language")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Tierdesk", {"fields": ("role", "language")}))
     list_display = ("username", "email", "role", "is_active")
     list_filter = ("role", "is_active")
 

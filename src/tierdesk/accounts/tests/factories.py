@@ -10,7 +10,7 @@ from tierdesk.accounts.models import AgentProfile, Contact, ContactPhone, Organi
 PASSWORD = "correct-horse-battery"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -20,7 +20,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     language = "en"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -44,10 +44,11 @@ class AgentFactory(UserFactory):
     @factory.post_generation
     def profile(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
-            AgentProfile.objects.get_or_create(user=obj, defaults={"level": kwargs.get("level", Level.FIRST)})
+            level = str(kwargs.get("level", Level.FIRST))
+            AgentProfile.objects.get_or_create(user=obj, defaults={"level": level})
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -57,7 +58,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     language = "en"
 
 
-class ContactPhoneFactory(factory.django.DjangoModelFactory):
+class ContactPhoneFactory(factory.django.DjangoModelFactory[ContactPhone]):
     class Meta:
         model = ContactPhone
 
@@ -67,7 +68,7 @@ class ContactPhoneFactory(factory.django.DjangoModelFactory):
 
 def customer_user(contact: Contact, *, admin: bool = False, username: str | None = None) -> User:
     """A portal login for `contact` (customer admin when `admin`)."""
-    user = UserFactory(
+    user = UserFactory.create(
         username=username or f"cust-{contact.pk}",
         role=Role.CUSTOMER_ADMIN if admin else Role.CUSTOMER,
         language=contact.language,

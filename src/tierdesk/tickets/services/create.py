@@ -46,7 +46,7 @@ def valid_choice(value: Any, choices: type[Urgency] | type[Impact] | type[Channe
     except ValueError:
         raise ValidationFailed(
             _("%(value)r is not a valid %(field)s.")
-            % {"value": value, "field": Ticket._meta.get_field(field).verbose_name},
+            % {"value": value, "field": getattr(Ticket._meta.get_field(field), "verbose_name", field)},
             code="ticket.invalid_choice",
             field=field,
         ) from None

@@ -15,7 +15,7 @@ from tierdesk.tickets.tests.factories import make_ticket
 def event(personas) -> HistoryEvent:
     ticket = make_ticket(by=personas.customer_a, requester=personas.contact_a)
     ticket_take(ticket=ticket, by=personas.agent_l1)
-    return HistoryEvent.objects.filter(ticket=ticket).first()
+    return HistoryEvent.objects.filter(ticket=ticket).earliest("at", "id")
 
 
 def test_model_refuses_update_and_delete(event):
