@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import STAFF_ROLES
 from tierdesk.accounts.errors import ContactNotFound, OrganisationNotFound, UserNotFound
 from tierdesk.accounts.models import AccessNote, Contact, Organisation, User
-from tierdesk.accounts.permissions import can_read_access_notes, visible_contacts, visible_organisations
+from tierdesk.accounts.permissions import (
+    can_read_access_notes,
+    can_unlock_logins,
+    visible_contacts,
+    visible_organisations,
+)
 from tierdesk.accounts.phones import normalise_phone
 
 
@@ -76,3 +86,30 @@ def staff_user_get(*, user_id: int) -> User:
         return staff_users().get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError):
         raise UserNotFound(_("No such agent."), field="assignee") from None
+
+
+@dataclass(frozen=True)
+class LockedLogin:
+    username: str
+    ip_address: str
+    failures: int
+    last_attempt: datetime
+
+
+def locked_logins(*, user: Any) -> list[LockedLogin]:
+    """Sign-ins locked out now (failures at the limit within the cool-off), for an admin; else none."""
+    if not can_unlock_logins(user):
+        return []
+    since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time", "id")[:200]
+    return [
+        LockedLogin(
+            username=attempt.username or "",
+            ip_address=attempt.ip_address or "",
+            failures=attempt.failures_since_start,
+            last_attempt=attempt.attempt_time,
+        )
+        for attempt in attempts
+    ]

@@ -14,6 +14,7 @@ account_patterns: list[URLPattern | URLResolver] = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("account/language/", views.language_set, name="language"),
+    path("desk/security/lockouts/", views.lockouts, name="lockouts"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tierdesk.accounts.forms import LanguageForm, SignInForm
-from tierdesk.accounts.permissions import is_staff_member
-from tierdesk.accounts.services import user_set_language
+from tierdesk.accounts.permissions import can_unlock_logins, is_staff_member
+from tierdesk.accounts.selectors import locked_logins
+from tierdesk.accounts.services import login_unlock, user_set_language
 from tierdesk.core.errors import DomainError
 
 # Used until the portal names its ticket list; the literal path keeps "home" working meanwhile.
@@ -94,3 +96,18 @@ def language_set(request: HttpRequest) -> HttpResponse:
     translation.activate(form.cleaned_data["language"])
     messages.success(request, _("Language changed."))
     return redirect(_safe_next(request, form.cleaned_data["next"]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lockouts(request: HttpRequest) -> HttpResponse:
+    """Admins see the locked sign-ins and lift one (audited by `login_unlock`)."""
+    if not can_unlock_logins(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        if username:
+            login_unlock(by=request.user, username=username, ip_address=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+            messages.success(request, _("%(username)s can sign in again.") % {"username": username})
+        return redirect("lockouts")
+    return render(request, "accounts/lockouts.html", {"locked": locked_logins(user=request.user)})

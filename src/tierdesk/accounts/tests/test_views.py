@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tierdesk.accounts.models import User
+from tierdesk.accounts.models import AuditEntry, User
 from tierdesk.accounts.tests.factories import PASSWORD
 
 LOGIN_URL = "/login/"
@@ -236,3 +236,36 @@ def test_language_switch_needs_a_signed_in_user(client, db):
     # then
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def _lock_out(client, username: str) -> None:
+    for _ in range(5):
+        client.post("/login/", {"username": username, "password": "wrong-password"})
+
+
+def test_admin_sees_and_lifts_a_lockout_with_an_audit_entry(client, personas):
+    # given a customer who typed a wrong password five times
+    _lock_out(client, "anna")
+    assert client.post("/login/", {"username": "anna", "password": PASSWORD}).status_code == 429
+    # when an admin opens the lock-out page and unlocks her
+    client.force_login(personas.admin)
+    page = client.get("/desk/security/lockouts/").content.decode()
+    assert 'data-testid="lockout-anna"' in page
+    response = client.post("/desk/security/lockouts/", {"username": "anna"})
+    assert response.status_code == 302
+    # then she can sign in again, and the unlock is audited
+    assert 'data-testid="no-lockouts"' in client.get("/desk/security/lockouts/").content.decode()
+    entry = AuditEntry.objects.get(action="login_unlocked")
+    assert (entry.actor, entry.target) == (personas.admin, "username:anna")
+    assert AuditEntry.objects.filter(action="login_locked", target="username:anna").exists()
+    client.logout()
+    assert client.post("/login/", {"username": "anna", "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["agent_l1", "case_manager", "customer_admin_a"])
+def test_only_admins_may_unlock(client, personas, who):
+    _lock_out(client, "anna")
+    client.force_login(getattr(personas, who))
+    assert client.get("/desk/security/lockouts/").status_code == 403
+    assert client.post("/desk/security/lockouts/", {"username": "anna"}).status_code == 403
+    assert not AuditEntry.objects.filter(action="login_unlocked").exists()
