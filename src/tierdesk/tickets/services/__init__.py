@@ -8,18 +8,17 @@ from tierdesk.tickets.services.conversation import (
     ticket_time_log,
 )
 from tierdesk.tickets.services.create import ticket_create
+from tierdesk.tickets.services.edit import ticket_update
 from tierdesk.tickets.services.numbering import ticket_number_next
+from tierdesk.tickets.services.second_level import ticket_request_second_level, ticket_second_level_decide
 from tierdesk.tickets.services.transitions import (
     ticket_assign,
     ticket_confirm,
     ticket_escalate,
     ticket_reopen,
-    ticket_request_second_level,
     ticket_resolve,
     ticket_resume,
-    ticket_second_level_decide,
     ticket_take,
-    ticket_update,
     ticket_wait,
 )
 

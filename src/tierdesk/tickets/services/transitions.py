@@ -1,15 +1,14 @@
-"""Moving a ticket through its life: assign, take, escalate, wait, resume, resolve, confirm,
-reopen, second-level requests and field edits. Each function locks the ticket, checks the
+"""Moving a ticket through its life: assign, take, escalate, wait, resume, resolve, confirm and
+reopen (second-level requests: second_level.py; field edits: edit.py). Each function locks the ticket, checks the
 caller and the version, writes the row and its history, and publishes events after commit."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +20,8 @@ from tierdesk.tickets import history
 from tierdesk.tickets.choices import (
     Channel,
     HistoryAction,
-    Impact,
     Level,
-    SecondLevelDecision,
     Status,
-    Urgency,
     WaitingOn,
 )
 from tierdesk.tickets.errors import (
@@ -35,18 +31,15 @@ from tierdesk.tickets.errors import (
     TicketActionForbidden,
     TransitionNotAllowed,
 )
-from tierdesk.tickets.events import TicketPublicReplyAdded, TicketStatusChanged
+from tierdesk.tickets.events import TicketStatusChanged
 from tierdesk.tickets.locks import lock_ticket
-from tierdesk.tickets.models import Category, Comment, SecondLevelRequest, Ticket
+from tierdesk.tickets.models import Comment, Ticket
 from tierdesk.tickets.permissions import (
     can_act_as_customer,
     can_assign_others,
-    can_decide_second_level,
     can_work_tickets,
 )
-from tierdesk.tickets.rules import can_change_status, is_higher_level, priority_from, resolution_time_for
-from tierdesk.tickets.selectors import priority_matrix
-from tierdesk.tickets.services.create import tags_from_names, valid_choice
+from tierdesk.tickets.rules import can_change_status, is_higher_level
 
 MIN_NOTE_LENGTH = 10
 
@@ -363,137 +356,4 @@ def ticket_reopen(
     Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=False, channel=channel)
     fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.REOPENED, note=text)
     save_ticket(ticket, fields)
-    return ticket
-
-
-@transaction.atomic
-def ticket_request_second_level(
-    *, ticket: Ticket, reason: str, by: User, channel: str = Channel.PORTAL
-) -> SecondLevelRequest:
-    """A customer asks that second level take over; an agent decides."""
-    if not can_act_as_customer(by, ticket):
-        raise TicketActionForbidden(_("Only the customer may ask for second level."))
-    text = reason.strip()
-    if not text:
-        raise ValidationFailed(_("Say why second level is needed."), code="ticket.reason_required", field="reason")
-    ticket = lock_ticket(ticket.pk)
-    if ticket.level != Level.FIRST or ticket.status not in (Status.NEW, Status.OPEN, Status.WAITING):
-        raise TransitionNotAllowed(_("Second level can only be requested for an active first-level ticket."))
-    try:
-        with transaction.atomic():
-            request = SecondLevelRequest.objects.create(ticket=ticket, requested_by=by, reason=text)
-    except IntegrityError:
-        raise TransitionNotAllowed(
-            _("A request for second level is pending already."), code="ticket.second_level_pending"
-        ) from None
-    history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.SECOND_LEVEL_REQUESTED, note=text)
-    save_ticket(ticket, [])
-    return request
-
-
-@transaction.atomic
-def ticket_second_level_decide(
-    *,
-    request: SecondLevelRequest,
-    approve: bool,
-    note: str,
-    by: User,
-    channel: str = Channel.WEB,
-    expected_version: int | None = None,
-) -> SecondLevelRequest:
-    """Approve (escalate, the note is the handover) or decline (the note tells the customer why)."""
-    if not can_decide_second_level(by):
-        raise TicketActionForbidden(_("Only agents may decide on second-level requests."))
-    # Lock the ticket before the request (the order every writer uses) and check the version.
-    lock_ticket(request.ticket_id, expected_version=expected_version)
-    request = SecondLevelRequest.objects.select_for_update().get(pk=request.pk)
-    if request.decision != SecondLevelDecision.PENDING:
-        raise TransitionNotAllowed(_("This request has been decided already."), code="ticket.second_level_decided")
-    text = note.strip()
-    if not text:
-        raise ValidationFailed(_("A decision needs a note."), code="ticket.decision_note_required", field="note")
-    if approve:
-        ticket_escalate(ticket=request.ticket, to_level=Level.SECOND, handover_note=text, by=by, channel=channel)
-    else:
-        reply = Comment.objects.create(ticket=request.ticket, author=by, body=text, is_internal=False, channel=channel)
-        publish(TicketPublicReplyAdded(ticket_id=request.ticket_id, comment_id=reply.pk, by_id=by.pk, channel=channel))
-    request.decision = SecondLevelDecision.APPROVED if approve else SecondLevelDecision.DECLINED
-    request.decided_by = by
-    request.decided_at = timezone.now()
-    request.decision_note = text
-    request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-    ticket = lock_ticket(request.ticket_id)
-    history.record(
-        ticket=ticket,
-        by=by,
-        channel=channel,
-        action=HistoryAction.SECOND_LEVEL_DECIDED,
-        field="second_level_request",
-        new=request.decision,
-        # approved: the note is the handover, recorded internally by the escalation already;
-        # declined: it is the answer the customer sees.
-        note="" if approve else text,
-    )
-    save_ticket(ticket, [])
-    return request
-
-
-EDITABLE_FIELDS = ("subject", "description", "urgency", "impact", "category", "tags")
-
-
-@transaction.atomic
-def ticket_update(
-    *, ticket: Ticket, by: User, channel: str = Channel.WEB, expected_version: int | None = None, **changes: Any
-) -> Ticket:
-    """Edit the ticket's own fields (not its status, level or owner: those have their verbs).
-
-    A change of urgency or impact recomputes the priority and the deadline from creation."""
-    require_staff(by)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed(
-            _("Cannot change %(fields)s here.") % {"fields": ", ".join(sorted(unknown))},
-            code="ticket.field_not_editable",
-            field=sorted(unknown)[0],
-        )
-    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
-    diff: dict[str, tuple[Any, Any]] = {}
-    fields: list[str] = []
-    if "subject" in changes:
-        subject = str(changes["subject"]).strip()
-        if not subject:
-            raise ValidationFailed(_("A ticket needs a subject."), code="ticket.subject_required", field="subject")
-        diff["subject"] = (ticket.subject, subject[:250])
-        ticket.subject = subject[:250]
-    if "description" in changes:
-        diff["description"] = (ticket.description, changes["description"])
-        ticket.description = str(changes["description"])
-    for name, choices in (("urgency", Urgency), ("impact", Impact)):
-        if name in changes:
-            value = choices(valid_choice(changes[name], choices, name))
-            diff[name] = (getattr(ticket, name), value)
-            setattr(ticket, name, value)
-    if "category" in changes:
-        category = changes["category"]
-        if category is not None and not isinstance(category, Category):
-            raise ValidationFailed(_("Unknown category."), code="ticket.invalid_category", field="category")
-        diff["category"] = (ticket.category, category)
-        ticket.category = category
-    priority = priority_from(ticket.urgency, ticket.impact, priority_matrix())
-    if priority != ticket.priority:
-        diff["priority"] = (ticket.priority, priority)
-        old_due = ticket.due_at
-        ticket.priority = priority
-        ticket.due_at = ticket.created_at + resolution_time_for(priority)
-        diff["due_at"] = (old_due.isoformat() if old_due else None, ticket.due_at.isoformat())
-        fields += ["priority", "due_at"]
-    if "tags" in changes:
-        old_tags = ",".join(sorted(ticket.tags.values_list("name", flat=True)))
-        new_tags = tags_from_names(changes["tags"] or [])
-        ticket.tags.set(new_tags)
-        diff["tags"] = (old_tags, ",".join(sorted(t.name for t in new_tags)))
-    fields += [name for name in ("subject", "description", "urgency", "impact", "category") if name in changes]
-    changed = history.record_changes(ticket=ticket, by=by, channel=channel, changes=diff)
-    if changed:
-        save_ticket(ticket, set(fields))
     return ticket

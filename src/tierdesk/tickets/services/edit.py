@@ -1,0 +1,79 @@
+"""Editing a ticket's own fields (not its status, level or owner: those have their verbs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tierdesk.accounts.models import User
+from tierdesk.core.errors import ValidationFailed
+from tierdesk.tickets import history
+from tierdesk.tickets.choices import Channel, Impact, Urgency
+from tierdesk.tickets.locks import lock_ticket
+from tierdesk.tickets.models import Category, Ticket
+from tierdesk.tickets.rules import priority_from, resolution_time_for
+from tierdesk.tickets.selectors import priority_matrix
+from tierdesk.tickets.services.create import tags_from_names, valid_choice
+from tierdesk.tickets.services.transitions import require_staff, save_ticket
+
+EDITABLE_FIELDS = ("subject", "description", "urgency", "impact", "category", "tags")
+
+
+@transaction.atomic
+def ticket_update(
+    *, ticket: Ticket, by: User, channel: str = Channel.WEB, expected_version: int | None = None, **changes: Any
+) -> Ticket:
+    """Edit the ticket's own fields (not its status, level or owner: those have their verbs).
+
+    A change of urgency or impact recomputes the priority and the deadline from creation."""
+    require_staff(by)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("Cannot change %(fields)s here.") % {"fields": ", ".join(sorted(unknown))},
+            code="ticket.field_not_editable",
+            field=sorted(unknown)[0],
+        )
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    diff: dict[str, tuple[Any, Any]] = {}
+    fields: list[str] = []
+    if "subject" in changes:
+        subject = str(changes["subject"]).strip()
+        if not subject:
+            raise ValidationFailed(_("A ticket needs a subject."), code="ticket.subject_required", field="subject")
+        diff["subject"] = (ticket.subject, subject[:250])
+        ticket.subject = subject[:250]
+    if "description" in changes:
+        diff["description"] = (ticket.description, changes["description"])
+        ticket.description = str(changes["description"])
+    for name, choices in (("urgency", Urgency), ("impact", Impact)):
+        if name in changes:
+            value = choices(valid_choice(changes[name], choices, name))
+            diff[name] = (getattr(ticket, name), value)
+            setattr(ticket, name, value)
+    if "category" in changes:
+        category = changes["category"]
+        if category is not None and not isinstance(category, Category):
+            raise ValidationFailed(_("Unknown category."), code="ticket.invalid_category", field="category")
+        diff["category"] = (ticket.category, category)
+        ticket.category = category
+    priority = priority_from(ticket.urgency, ticket.impact, priority_matrix())
+    if priority != ticket.priority:
+        diff["priority"] = (ticket.priority, priority)
+        old_due = ticket.due_at
+        ticket.priority = priority
+        ticket.due_at = ticket.created_at + resolution_time_for(priority)
+        diff["due_at"] = (old_due.isoformat() if old_due else None, ticket.due_at.isoformat())
+        fields += ["priority", "due_at"]
+    if "tags" in changes:
+        old_tags = ",".join(sorted(ticket.tags.values_list("name", flat=True)))
+        new_tags = tags_from_names(changes["tags"] or [])
+        ticket.tags.set(new_tags)
+        diff["tags"] = (old_tags, ",".join(sorted(t.name for t in new_tags)))
+    fields += [name for name in ("subject", "description", "urgency", "impact", "category") if name in changes]
+    changed = history.record_changes(ticket=ticket, by=by, channel=channel, changes=diff)
+    if changed:
+        save_ticket(ticket, set(fields))
+    return ticket
