@@ -62,3 +62,11 @@ def test_unknown_pages_use_our_error_page(client, personas, settings):
     response = client.get("/desk/no-such-page/")
     assert response.status_code == 404
     assert 'data-testid="error-404"' in response.content.decode()
+
+
+def test_api_docs_load_nothing_from_other_hosts(client, personas):
+    # the machine (and many customers' networks) reach no CDN, and the CSP would block one anyway
+    client.force_login(personas.agent_l1)
+    html = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "https://" not in html.replace("https://swagger.io", "")

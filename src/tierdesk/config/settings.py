@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not from a CDN
     "channels",
     "django_tasks",
     "django_tasks_db",
