@@ -18,6 +18,31 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _row(
+    *,
+    ticket: Ticket,
+    by: User | None,
+    channel: str,
+    action: HistoryAction,
+    field: str,
+    old: Any,
+    new: Any,
+    note: str,
+    is_internal: bool,
+) -> HistoryEvent:
+    return HistoryEvent(
+        ticket=ticket,
+        actor=by if by is not None and by.pk else None,
+        channel=channel,
+        action=action,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+        note=note,
+        is_internal=is_internal,
+    )
+
+
 def record(
     *,
     ticket: Ticket,
@@ -30,17 +55,19 @@ def record(
     note: str = "",
     is_internal: bool = False,
 ) -> HistoryEvent:
-    return HistoryEvent.objects.create(
+    row = _row(
         ticket=ticket,
-        actor=by if by is not None and by.pk else None,
+        by=by,
         channel=channel,
         action=action,
         field=field,
-        old_value=_text(old),
-        new_value=_text(new),
+        old=old,
+        new=new,
         note=note,
         is_internal=is_internal,
     )
+    row.save()
+    return row
 
 
 def record_changes(
@@ -55,14 +82,14 @@ def record_changes(
 ) -> list[HistoryEvent]:
     """One row per changed field, in a stable order; unchanged fields are skipped."""
     rows = [
-        HistoryEvent(
+        _row(
             ticket=ticket,
-            actor=by if by is not None and by.pk else None,
+            by=by,
             channel=channel,
             action=action,
             field=field,
-            old_value=_text(old),
-            new_value=_text(new),
+            old=old,
+            new=new,
             note=note,
             is_internal=is_internal,
         )
