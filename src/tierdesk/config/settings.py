@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tierdesk.core",
     "tierdesk.accounts",
+    "tierdesk.sla",
     "tierdesk.tickets",
     "tierdesk.mail",
     "tierdesk.portal",
