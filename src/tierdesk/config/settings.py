@@ -189,6 +189,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tierdesk <support@tierdesk.i
 TIERDESK_FIELD_KEY = env_str("TIERDESK_FIELD_KEY", "")
 # TIERDESK_BASE_URL: the address customers reach the portal at; links in e-mails start with it.
 TIERDESK_BASE_URL = env_str("TIERDESK_BASE_URL", "http://127.0.0.1:8000")
+# TIERDESK_CONFIRMATION_LINK_DAYS: how long the confirm/reopen link in a resolution e-mail works.
+TIERDESK_CONFIRMATION_LINK_DAYS = env_int("TIERDESK_CONFIRMATION_LINK_DAYS", 14)
 # TIERDESK_TICKET_PREFIX: the tag in mail subjects, e.g. [TD#100042].
 TIERDESK_TICKET_PREFIX = env_str("TIERDESK_TICKET_PREFIX", "TD")
 

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from tierdesk.accounts.models import Contact
 from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
 from tierdesk.tickets.choices import Status
+from tierdesk.tickets.confirmation import confirmation_token
 from tierdesk.tickets.models import Comment, Ticket
 
 if TYPE_CHECKING:
@@ -54,6 +55,12 @@ def portal_ticket_url(ticket: Ticket) -> str:
     portal sits above this app, and a mail needs scheme and host that a task has no request for."""
     base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
     return f"{base}/portal/tickets/{ticket.number}/"
+
+
+def confirmation_url(ticket: Ticket) -> str:
+    """The signed link that confirms or reopens this resolution without signing in."""
+    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+    return f"{base}/portal/answer/{confirmation_token(ticket)}/"
 
 
 def _mail_domain() -> str:
@@ -246,7 +253,10 @@ def notification_send_status_changed(
         return None
     if new == Status.RESOLVED:
         template = "mail/ticket_resolved.txt"
-        context: dict[str, object] = {"resolution": ticket.resolution}
+        # The one-click answer works only while this resolution stands; if the ticket moved on
+        # before the worker got here, the mail goes without it.
+        answer_url = confirmation_url(ticket) if ticket.status == Status.RESOLVED else ""
+        context: dict[str, object] = {"resolution": ticket.resolution, "answer_url": answer_url}
     else:
         template = "mail/status_changed.txt"
         context = {"old_status": _status_label(old), "new_status": _status_label(new)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from tierdesk.portal import views
+from tierdesk.portal import link_views, views
 
 app_name = "portal"
 urlpatterns: list[URLPattern] = [
@@ -16,4 +16,5 @@ urlpatterns: list[URLPattern] = [
     path("tickets/<int:number>/reopen/", views.ticket_still_a_problem, name="reopen"),
     path("tickets/<int:number>/second-level/", views.ticket_ask_second_level, name="second_level"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("answer/<str:token>/", link_views.confirmation_link, name="confirmation_link"),
 ]

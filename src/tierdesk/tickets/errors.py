@@ -45,3 +45,8 @@ class AttachmentNotFound(NotFound):
 
 class InvalidTimeEntry(ValidationFailed):
     code = "time_entry.invalid"
+
+
+class ConfirmationLinkInvalid(ValidationFailed):
+    code = "ticket.confirmation_link_invalid"
+    http_status = 410

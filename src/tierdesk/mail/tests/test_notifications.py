@@ -168,7 +168,10 @@ def test_resolving_asks_the_requester_to_confirm_or_reopen_with_a_link(personas,
     body = mail.outbox[0].body
     assert f"We have resolved your ticket TD#{open_ticket.number}." in body
     assert "Resolution:\nThe print queue was restarted.\n" in body
-    assert "Please confirm on the ticket page that the problem is solved, or reopen the ticket if it is not:" in body
+    assert (
+        "Is the problem solved? Answer with one click, no sign-in needed:\nhttps://desk.example.org/portal/answer/"
+        in body
+    )
     assert f"https://desk.example.org/portal/tickets/{open_ticket.number}/" in body
 
 

@@ -2,6 +2,7 @@
 
 `grep -r "def ticket_" src/tierdesk/tickets/services` lists what a ticket can undergo."""
 
+from tierdesk.tickets.services.confirmation import ticket_confirm_by_link, ticket_reopen_by_link
 from tierdesk.tickets.services.conversation import (
     ticket_attachment_add,
     ticket_comment_add,
@@ -27,10 +28,12 @@ __all__ = [
     "ticket_attachment_add",
     "ticket_comment_add",
     "ticket_confirm",
+    "ticket_confirm_by_link",
     "ticket_create",
     "ticket_escalate",
     "ticket_number_next",
     "ticket_reopen",
+    "ticket_reopen_by_link",
     "ticket_request_second_level",
     "ticket_resolve",
     "ticket_resume",

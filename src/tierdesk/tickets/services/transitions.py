@@ -56,7 +56,7 @@ def save_ticket(ticket: Ticket, fields: Iterable[str]) -> None:
 
 
 def set_status(
-    ticket: Ticket, *, to: Status, by: User, channel: str, action: HistoryAction, note: str = ""
+    ticket: Ticket, *, to: Status, by: User | None, channel: str, action: HistoryAction, note: str = ""
 ) -> list[str]:
     """Apply a status change in memory (clock pause, timestamps) and record it.
 
@@ -93,7 +93,11 @@ def set_status(
     row = history.record(
         ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note
     )
-    publish(TicketStatusChanged(ticket_id=ticket.pk, old=old, new=to, by_id=by.pk, channel=channel, history_id=row.pk))
+    publish(
+        TicketStatusChanged(
+            ticket_id=ticket.pk, old=old, new=to, by_id=by.pk if by else None, channel=channel, history_id=row.pk
+        )
+    )
     return fields
 
 
