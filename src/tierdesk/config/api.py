@@ -15,7 +15,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from tierdesk.accounts.api import router as accounts_router
 from tierdesk.accounts.api_auth import BearerTokenAuth, SessionCsrfAuth
 from tierdesk.core.errors import DomainError
+from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
+from tierdesk.tickets.api_macros import router as macros_router
 
 api = NinjaAPI(
     title="Tierdesk API",
@@ -28,6 +30,8 @@ api = NinjaAPI(
 )
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
+api.add_router("", macros_router)
+api.add_router("", sla_router)
 
 
 def _error(

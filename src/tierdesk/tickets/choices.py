@@ -70,6 +70,7 @@ class HistoryAction(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     SECOND_LEVEL_REQUESTED = "second_level_requested", _("Second level requested")
     SECOND_LEVEL_DECIDED = "second_level_decided", _("Second-level request decided")
+    MACRO_APPLIED = "macro_applied", _("Macro applied")
 
 
 class SecondLevelDecision(models.TextChoices):

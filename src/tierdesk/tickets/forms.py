@@ -5,14 +5,17 @@ left to the services on purpose, so that the web UI and the API answer with the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.models import Organisation, User
 from tierdesk.tickets.choices import Impact, Level, Priority, Urgency, WaitingOn
+from tierdesk.tickets.models import Macro
 
 
 class StaffChoiceField(forms.ModelChoiceField[User]):
@@ -133,3 +136,23 @@ class SecondLevelDecisionForm(VersionedForm):
 class AccessNoteForm(forms.Form):
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
     body = _text(_("Access details"), rows=4, help_text=_("Stored encrypted; every view is recorded."))
+
+
+class MacroForm(VersionedForm):
+    """Pick a macro to apply. The macros are read once, grouped by language in the given order
+    (the agent's own language first); the field hands the chosen Macro to the service."""
+
+    macro = forms.TypedChoiceField(label=_("Macro"), choices=[], coerce=int)
+
+    def __init__(self, *args: Any, macros: Iterable[Macro], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.macros: dict[int, Macro] = {macro.pk: macro for macro in macros}
+        languages = dict(settings.LANGUAGES)
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for macro in self.macros.values():
+            label = f"{macro.name} ({_('internal note')})" if macro.is_internal else macro.name
+            groups.setdefault(str(languages.get(macro.language, macro.language)), []).append((macro.pk, label))
+        self.fields["macro"].choices = [("", _("Choose a macro")), *groups.items()]  # type: ignore[attr-defined]
+
+    def clean_macro(self) -> Macro:
+        return self.macros[self.cleaned_data["macro"]]

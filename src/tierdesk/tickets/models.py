@@ -23,6 +23,7 @@ from tierdesk.tickets.choices import (
     Urgency,
     WaitingOn,
 )
+from tierdesk.tickets.macros import PLACEHOLDER_HELP, MacroStatusChange
 
 
 class TicketCounter(models.Model):
@@ -255,3 +256,39 @@ class SecondLevelRequest(models.Model):
 
     def __str__(self) -> str:
         return f"second-level request on ticket {self.ticket_id} ({self.decision})"
+
+
+class Macro(TimeStampedModel):
+    """A canned reply in one language: a body with placeholders, posted as a public reply or an
+    internal note, and optional field changes (status, urgency, impact, tags) made with it.
+
+    The same name may exist once per language. Deactivated macros are kept (history names them)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    body = models.TextField(_("text"), help_text=PLACEHOLDER_HELP)
+    is_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Post the text as an internal note instead of a public reply.")
+    )
+    set_status = models.CharField(_("set status"), max_length=20, choices=MacroStatusChange.choices, blank=True)
+    set_urgency = models.CharField(_("set urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    set_impact = models.CharField(_("set impact"), max_length=10, choices=Impact.choices, blank=True)
+    add_tags = models.JSONField(_("add tags"), default=list, blank=True, help_text=_("A list of tag names."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "language"], name="macro_name_language_unique"),
+            # The resolution text is sent to the customer: an internal note cannot be one.
+            models.CheckConstraint(
+                condition=~(models.Q(is_internal=True) & models.Q(set_status=MacroStatusChange.RESOLVED)),
+                name="macro_internal_does_not_resolve",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
-from tierdesk.accounts.permissions import contact_of
+from tierdesk.accounts.permissions import contact_of, is_case_manager, is_staff_member
 from tierdesk.core.errors import NotFound, ValidationFailed
 from tierdesk.tickets.choices import Impact, Priority, Urgency
 from tierdesk.tickets.errors import AttachmentNotFound, TicketNotFound
@@ -18,6 +19,7 @@ from tierdesk.tickets.models import (
     Category,
     Comment,
     HistoryEvent,
+    Macro,
     PriorityMatrixCell,
     SecondLevelRequest,
     Ticket,
@@ -176,3 +178,43 @@ def category_get(*, category_id: int) -> Category:
         return Category.objects.get(pk=category_id)
     except (Category.DoesNotExist, ValueError, TypeError):
         raise ValidationFailed(_("Unknown category."), code="ticket.invalid_category", field="category") from None
+
+
+# --- macros (canned replies) ------------------------------------------------------------------
+
+
+def macro_choices(*, language_first: str | None = None, include_inactive: bool = False) -> QuerySet[Macro]:
+    """Macros for the desk's forms, which only staff reach (like `staff_users()`): the active ones
+    (all with `include_inactive`), those in `language_first` before the others, each by name."""
+    qs = Macro.objects.all() if include_inactive else Macro.objects.filter(is_active=True)
+    order: list[Any] = ["language", "name", "id"]
+    if language_first:
+        order.insert(0, Case(When(language=language_first, then=0), default=1, output_field=IntegerField()))
+    return qs.select_related("created_by").order_by(*order)
+
+
+def macro_list_for(*, user: Any, language: str | None = None, include_inactive: bool = False) -> QuerySet[Macro]:
+    """The active macros by language and name, optionally of one language: staff only (nobody
+    else sees any). `include_inactive` adds deactivated ones for those who manage macros."""
+    if not is_staff_member(user):
+        return Macro.objects.none()
+    languages = [code for code, _label in settings.LANGUAGES]
+    if language is not None and language not in languages:
+        raise ValidationFailed(
+            _("%(value)r is not a language of the desk; choose one of: %(allowed)s.")
+            % {"value": language, "allowed": ", ".join(languages)},
+            code="macro.invalid_language",
+            field="language",
+        )
+    qs = macro_choices(include_inactive=include_inactive and is_case_manager(user))
+    return qs.filter(language=language) if language is not None else qs
+
+
+def macro_get_for(*, user: Any, macro_id: int) -> Macro:
+    """One macro, active or not, for staff; NotFound for everybody else, as for unknown ids."""
+    if not is_staff_member(user):
+        raise NotFound(_("No such macro."), code="macro.not_found")
+    try:
+        return Macro.objects.select_related("created_by").get(pk=macro_id)
+    except (Macro.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such macro."), code="macro.not_found") from None

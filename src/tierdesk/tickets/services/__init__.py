@@ -10,6 +10,7 @@ from tierdesk.tickets.services.conversation import (
 )
 from tierdesk.tickets.services.create import ticket_create
 from tierdesk.tickets.services.edit import ticket_update
+from tierdesk.tickets.services.macros import macro_create, macro_deactivate, macro_update, ticket_macro_apply
 from tierdesk.tickets.services.numbering import ticket_number_next
 from tierdesk.tickets.services.second_level import ticket_request_second_level, ticket_second_level_decide
 from tierdesk.tickets.services.transitions import (
@@ -24,6 +25,9 @@ from tierdesk.tickets.services.transitions import (
 )
 
 __all__ = [
+    "macro_create",
+    "macro_deactivate",
+    "macro_update",
     "ticket_assign",
     "ticket_attachment_add",
     "ticket_comment_add",
@@ -31,6 +35,7 @@ __all__ = [
     "ticket_confirm_by_link",
     "ticket_create",
     "ticket_escalate",
+    "ticket_macro_apply",
     "ticket_number_next",
     "ticket_reopen",
     "ticket_reopen_by_link",

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
@@ -19,13 +20,14 @@ from tierdesk.tickets import forms as ticket_forms
 from tierdesk.tickets.choices import Channel, Level
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import LEVEL_ORDER, is_higher_level
-from tierdesk.tickets.selectors import pending_second_level_requests
+from tierdesk.tickets.selectors import macro_choices, pending_second_level_requests
 from tierdesk.tickets.services import (
     ticket_assign,
     ticket_attachment_add,
     ticket_comment_add,
     ticket_confirm,
     ticket_escalate,
+    ticket_macro_apply,
     ticket_reopen,
     ticket_resolve,
     ticket_resume,
@@ -53,6 +55,13 @@ def _escalate_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
 
 def _staff_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
     return {"staff": staff_users()}
+
+
+def _macro_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    # The page lists the active macros, those in the agent's language (the one the request runs
+    # in) first. A posted form accepts any macro, so one deactivated meanwhile is answered by the
+    # service (macro.inactive), not by "invalid choice".
+    return {"macros": macro_choices(language_first=get_language(), include_inactive=bound)}
 
 
 def _no_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
@@ -177,6 +186,14 @@ def _decide(request: HttpRequest, ticket: Ticket, data: Data) -> str:
     )
 
 
+def _apply_macro(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    macro = data["macro"]
+    ticket_macro_apply(
+        ticket=ticket, macro=macro, by=_user(request), channel=Channel.WEB, expected_version=data["version"]
+    )
+    return _("Macro “%(name)s” applied.") % {"name": macro.name}
+
+
 def _user(request: HttpRequest) -> User:
     # staff_required lets only signed-in staff members reach these views.
     return cast(User, request.user)
@@ -215,4 +232,5 @@ ACTIONS: dict[str, TicketAction] = {
     "priority": TicketAction(ticket_forms.PriorityForm, _edit_priority),
     "attach": TicketAction(ticket_forms.AttachmentForm, _attach),
     "decide": TicketAction(ticket_forms.SecondLevelDecisionForm, _decide),
+    "macro": TicketAction(ticket_forms.MacroForm, _apply_macro, _macro_kwargs),
 }
