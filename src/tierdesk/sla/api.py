@@ -1,5 +1,5 @@
-"""HTTP endpoints of the sla domain: business calendars (admins) and the business-minute
-arithmetic on one calendar (staff, for integrations and for checking a calendar).
+"""HTTP endpoints of the sla domain: business calendars and SLA policies (admins) and the
+business-minute arithmetic on one calendar (staff, for integrations and for checking a calendar).
 Parse -> selector/service -> output schema; no decisions here."""
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from tierdesk.sla.schemas import (
     CalendarOut,
     CalendarPage,
     CalendarPatch,
+    SlaPolicyIn,
+    SlaPolicyOut,
+    SlaPolicyPage,
+    SlaPolicyPatch,
 )
 
 router = Router(tags=["calendars"])
@@ -77,3 +81,48 @@ def calendar_add_minutes(request: HttpRequest, calendar_id: int, query: Query[Ad
         user=caller(request), calendar_id=calendar_id, start=query.start, minutes=query.minutes
     )
     return {"calendar": calendar_id, "start": query.start, "minutes": query.minutes, "result": result}
+
+
+# --- SLA policies (admins) ---------------------------------------------------------------------
+
+# On the calendars' router (config/api.py mounts that one), with a tag of their own.
+POLICY_TAGS = ["sla-policies"]
+
+
+@router.get(
+    "/sla-policies", response={200: SlaPolicyPage, **ERRORS}, summary="List SLA policies (admins)", tags=POLICY_TAGS
+)
+def policy_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(selectors.policy_list_for(user=caller(request)), params)
+
+
+@router.post(
+    "/sla-policies", response={201: SlaPolicyOut, **ERRORS}, summary="Create an SLA policy (admins)", tags=POLICY_TAGS
+)
+def policy_create(request: HttpRequest, payload: SlaPolicyIn) -> Any:
+    return Status(201, services.policy_create(by=caller(request), **payload.fields()))
+
+
+@router.get(
+    "/sla-policies/{int:policy_id}", response={200: SlaPolicyOut, **ERRORS}, summary="One (admins)", tags=POLICY_TAGS
+)
+def policy_get(request: HttpRequest, policy_id: int) -> Any:
+    return selectors.policy_get_for(user=caller(request), policy_id=policy_id)
+
+
+@router.patch(
+    "/sla-policies/{int:policy_id}", response={200: SlaPolicyOut, **ERRORS}, summary="Change (admins)", tags=POLICY_TAGS
+)
+def policy_update(request: HttpRequest, policy_id: int, payload: SlaPolicyPatch) -> Any:
+    user = caller(request)
+    policy = selectors.policy_get_for(user=user, policy_id=policy_id)
+    return services.policy_update(by=user, policy=policy, **payload.fields())
+
+
+@router.delete(
+    "/sla-policies/{int:policy_id}", response={204: None, **ERRORS}, summary="Delete (admins)", tags=POLICY_TAGS
+)
+def policy_delete(request: HttpRequest, policy_id: int) -> Any:
+    user = caller(request)
+    services.policy_delete(by=user, policy=selectors.policy_get_for(user=user, policy_id=policy_id))
+    return Status(204, None)

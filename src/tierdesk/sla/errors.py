@@ -1,4 +1,4 @@
-"""Error codes of the sla domain (calendars). Tests assert these codes, never the messages."""
+"""Error codes of the sla domain (calendars and SLA policies). Tests assert these codes, never the messages."""
 
 from __future__ import annotations
 
@@ -43,3 +43,37 @@ NO_OPENING_HOURS = "calendar.no_opening_hours"
 BEYOND_HORIZON = "calendar.beyond_horizon"
 RANGE_TOO_LONG = "calendar.range_too_long"
 OUT_OF_RANGE = "calendar.out_of_range"
+IN_USE = "calendar.in_use"
+
+
+class SlaPolicyNotFound(NotFound):
+    code = "sla_policy.not_found"
+
+
+class SlaPolicyInvalid(ValidationFailed):
+    """A policy input that breaks a rule; `code` is one of the sla_policy.* codes below."""
+
+    code = "sla_policy.invalid"
+
+
+class SlaPolicyConflict(Conflict):
+    """Another admin made another policy the default, or took the organisation, at the same moment."""
+
+    code = "sla_policy.conflict"
+
+
+class SlaUnavailable(ValueError):
+    """A policy cannot give deadlines (no target for the priority, a calendar never open, or a
+    deadline beyond the horizon); the caller falls back to its wall-clock deadlines."""
+
+
+POLICY_NAME_REQUIRED = "sla_policy.name_required"
+POLICY_NAME_TAKEN = "sla_policy.name_taken"
+POLICY_TOO_LONG = "sla_policy.too_long"
+POLICY_UNKNOWN_CALENDAR = "sla_policy.unknown_calendar"
+POLICY_UNKNOWN_ORGANISATION = "sla_policy.unknown_organisation"
+POLICY_ORGANISATION_TAKEN = "sla_policy.organisation_taken"
+POLICY_WARNING_PERCENT = "sla_policy.invalid_warning_percent"
+POLICY_TARGETS_INCOMPLETE = "sla_policy.targets_incomplete"
+POLICY_INVALID_TARGET = "sla_policy.invalid_target"
+POLICY_IN_USE = "sla_policy.in_use"

@@ -1,16 +1,20 @@
 """Business-hours calendars: a time zone, weekly opening hours, public holidays of a country
-(or region) and custom closed days. The arithmetic on them lives in `sla/calendar.py`."""
+(or region) and custom closed days; SLA policies with their targets per priority on such a
+calendar. The arithmetic on them lives in `sla/calendar.py`."""
 
 from __future__ import annotations
 
 from datetime import time
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tierdesk.accounts.models import Organisation
 from tierdesk.core.models import TimeStampedModel
 from tierdesk.sla.calendar import is_time_zone
+from tierdesk.sla.choices import SlaPriority
 
 # OpeningHours.closes at 00:00 means midnight at the end of the day.
 MIDNIGHT = time(0, 0)
@@ -96,3 +100,64 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+POLICY_NAME_MAX = 100
+WARNING_PERCENT_DEFAULT = 80
+
+
+class SlaPolicy(TimeStampedModel):
+    """Response and resolution targets per priority, counted in business time on `calendar`.
+
+    A policy with an organisation applies to that customer's tickets; the default one (at most
+    one) to everybody else's."""
+
+    name = models.CharField(_("name"), max_length=POLICY_NAME_MAX, unique=True)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="sla_policies")
+    # CASCADE: an organisation is only deletable without tickets, so no ticket loses its policy.
+    organisation = models.OneToOneField(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="sla_policy"
+    )
+    is_default = models.BooleanField(_("default"), default=False)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning at percent"),
+        default=WARNING_PERCENT_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="sla_policy_one_default"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(warning_percent__gte=1, warning_percent__lte=99), name="sla_policy_warning_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.Model):
+    """The business minutes a policy allows one priority until the first response and resolution."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
+    priority = models.CharField(_("priority"), max_length=2, choices=SlaPriority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"))
+    next_update_minutes = models.PositiveIntegerField(_("next update (business minutes)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["policy_id", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "priority"], name="sla_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first_response_minutes__gt=0, resolution_minutes__gt=0),
+                name="sla_target_minutes_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.first_response_minutes}/{self.resolution_minutes}"

@@ -1,17 +1,19 @@
 """Input and output shapes of the calendars API: calendars with their weekly opening hours and
-closed days, and the business-minute questions integrations ask of a calendar."""
+closed days, the business-minute questions integrations ask of a calendar, and SLA policies
+with their targets per priority."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
 from tierdesk.accounts.api_base import OutSchema, PatchSchema
-from tierdesk.sla.models import BusinessCalendar, ClosedDay, OpeningHours
-from tierdesk.sla.services import ClosedDate, OpeningInterval
+from tierdesk.sla.choices import PRIORITIES, SlaPriority
+from tierdesk.sla.models import WARNING_PERCENT_DEFAULT, BusinessCalendar, ClosedDay, OpeningHours, SlaPolicy, SlaTarget
+from tierdesk.sla.services import MAX_TARGET_MINUTES, ClosedDate, OpeningInterval, TargetValues
 
 # Bounds on one request's work; far above any real calendar.
 MAX_OPENING_HOURS = 7 * 48
@@ -133,3 +135,94 @@ class AddMinutesOut(OutSchema):
     start: datetime
     minutes: int
     result: datetime = Field(description="In UTC")
+
+
+# --- SLA policies --------------------------------------------------------------------------------
+
+
+class SlaTargetIn(Schema):
+    priority: SlaPriority
+    first_response_minutes: int = Field(ge=1, le=MAX_TARGET_MINUTES, description="Business minutes")
+    resolution_minutes: int = Field(ge=1, le=MAX_TARGET_MINUTES, description="Business minutes")
+    next_update_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES, description="Business minutes")
+
+
+class SlaTargetOut(OutSchema):
+    priority: str
+    first_response_minutes: int
+    resolution_minutes: int
+    next_update_minutes: int | None
+
+
+class SlaPolicyOut(OutSchema):
+    id: int
+    name: str
+    calendar: int = Field(validation_alias="calendar_id")
+    organisation: int | None = Field(validation_alias="organisation_id")
+    is_default: bool
+    warning_percent: int
+    targets: list[SlaTargetOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_targets(obj: SlaPolicy) -> list[SlaTarget]:
+        return sorted(obj.targets.all(), key=lambda target: target.priority)
+
+
+class SlaPolicyPage(OutSchema):
+    count: int
+    limit: int
+    offset: int
+    items: list[SlaPolicyOut]
+
+
+def _targets(values: list[SlaTargetIn]) -> list[TargetValues]:
+    return [
+        TargetValues(
+            priority=str(target.priority),
+            first_response_minutes=target.first_response_minutes,
+            resolution_minutes=target.resolution_minutes,
+            next_update_minutes=target.next_update_minutes,
+        )
+        for target in values
+    ]
+
+
+class SlaPolicyIn(Schema):
+    name: str = Field(max_length=200)
+    calendar: int
+    organisation: int | None = None
+    is_default: bool = False
+    warning_percent: int = Field(WARNING_PERCENT_DEFAULT, ge=1, le=99)
+    targets: list[SlaTargetIn] = Field(max_length=len(PRIORITIES), description="One for each priority p1..p5")
+
+    def fields(self) -> dict[str, Any]:
+        """Keyword arguments for `services.policy_create`."""
+        return {
+            "name": self.name,
+            "calendar_id": self.calendar,
+            "organisation_id": self.organisation,
+            "is_default": self.is_default,
+            "warning_percent": self.warning_percent,
+            "targets": _targets(self.targets),
+        }
+
+
+class SlaPolicyPatch(PatchSchema):
+    nullable: ClassVar[frozenset[str]] = frozenset({"organisation"})
+    name: str | None = Field(None, max_length=200)
+    calendar: int | None = None
+    organisation: int | None = Field(None, description="null makes the policy no customer's own")
+    is_default: bool | None = None
+    warning_percent: int | None = Field(None, ge=1, le=99)
+    targets: list[SlaTargetIn] | None = Field(None, max_length=len(PRIORITIES), description="Replaces all")
+
+    def fields(self) -> dict[str, Any]:
+        """Keyword arguments for `services.policy_update`: only what the client sent."""
+        changes = self.changes()
+        renamed = {"calendar": "calendar_id", "organisation": "organisation_id"}
+        result = {renamed.get(name, name): value for name, value in changes.items()}
+        if result.get("targets") is not None:
+            result["targets"] = _targets(self.targets or [])
+        return result

@@ -1,6 +1,7 @@
 """Reads of the sla domain: calendars, the default one, a calendar in the shape the arithmetic
-needs (`CalendarSpec`, with its public holidays and closed days), and the business-minute answers
-the API gives. Nothing is cached in process memory: every call reads the database, so a change
+needs (`CalendarSpec`, with its public holidays and closed days), the business-minute answers
+the API gives, SLA policies (the one for an organisation) and the deadlines they set. Nothing is
+cached in process memory: every call reads the database, so a change
 made through another process is seen at once."""
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from tierdesk.sla.errors import (
     CalendarInvalid,
     CalendarNotFound,
     NoDefaultCalendar,
+    SlaPolicyNotFound,
+    SlaUnavailable,
 )
-from tierdesk.sla.models import MIDNIGHT, BusinessCalendar
+from tierdesk.sla.models import MIDNIGHT, BusinessCalendar, SlaPolicy, SlaTarget
 from tierdesk.sla.permissions import can_manage_calendars, can_use_calendars
 from tierdesk.sla.public_holidays import holiday_dates
 
@@ -151,3 +154,84 @@ def _check_instant(instant: datetime, field: str) -> None:
             code=OUT_OF_RANGE,
             field=field,
         )
+
+
+# --- SLA policies --------------------------------------------------------------------------------
+
+# How far a deadline may lie from its start; far beyond any target plus pauses.
+DEADLINE_HORIZON = timedelta(days=2 * 366)
+
+
+def _policies() -> QuerySet[SlaPolicy]:
+    return (
+        SlaPolicy.objects.select_related("calendar", "organisation")
+        .prefetch_related("targets", "calendar__opening_hours", "calendar__closed_days")
+        .order_by("name", "id")
+    )
+
+
+def policy_get(policy_id: int) -> SlaPolicy:
+    """One policy with its targets and calendar (for internal use: no permission check)."""
+    try:
+        return _policies().get(pk=policy_id)
+    except (SlaPolicy.DoesNotExist, ValueError, TypeError):
+        raise SlaPolicyNotFound(_("No such SLA policy.")) from None
+
+
+def policy_list_for(*, user: Any) -> QuerySet[SlaPolicy]:
+    _require_policy_manager(user)
+    return _policies()
+
+
+def policy_get_for(*, user: Any, policy_id: int) -> SlaPolicy:
+    """Admins only; others are refused before the id is looked at."""
+    _require_policy_manager(user)
+    return policy_get(policy_id)
+
+
+def policy_for_organisation(organisation_id: int | None) -> SlaPolicy | None:
+    """The organisation's own policy, else the default one, else None."""
+    if organisation_id is not None:
+        own = _policies().filter(organisation_id=organisation_id).first()
+        if own is not None:
+            return own
+    return _policies().filter(is_default=True).first()
+
+
+def target_for(policy: SlaPolicy, priority: str) -> SlaTarget | None:
+    """The policy's target for a priority (reads the prefetched targets when there are some)."""
+    return next((target for target in policy.targets.all() if target.priority == priority), None)
+
+
+def policy_spec(policy: SlaPolicy, start: datetime) -> CalendarSpec:
+    """The policy calendar's spec, with the holidays of every year a deadline from `start` may reach."""
+    return calendar_spec_for_range(policy.calendar, start, start + DEADLINE_HORIZON)
+
+
+def add_business_time(spec: CalendarSpec, start: datetime, seconds: int) -> datetime:
+    """`add_business_seconds` bounded by DEADLINE_HORIZON; SlaUnavailable when it cannot answer."""
+    try:
+        return add_business_seconds(spec, start, seconds, horizon=DEADLINE_HORIZON)
+    except (NoOpeningError, BeyondHorizonError) as error:
+        raise SlaUnavailable(str(error)) from None
+
+
+def deadlines(
+    policy: SlaPolicy, priority: str, start: datetime, *, paused_seconds: int = 0, spec: CalendarSpec | None = None
+) -> tuple[datetime, datetime]:
+    """(first response due, resolution due): the targets in business time on the policy calendar
+    from `start`, plus `paused_seconds` of business time the clock stood still. SlaUnavailable
+    when the policy has no target for the priority or its calendar cannot answer."""
+    target = target_for(policy, priority)
+    if target is None:
+        raise SlaUnavailable(f"policy {policy.pk} has no target for {priority}")
+    spec = spec or policy_spec(policy, start)
+    return (
+        add_business_time(spec, start, target.first_response_minutes * 60 + paused_seconds),
+        add_business_time(spec, start, target.resolution_minutes * 60 + paused_seconds),
+    )
+
+
+def _require_policy_manager(user: Any) -> None:
+    if not can_manage_calendars(user):
+        raise NotAllowed(_("Only an admin may manage SLA policies."))

@@ -1,4 +1,5 @@
-"""Writes of the sla domain: creating, changing and deleting business calendars (admins only).
+"""Writes of the sla domain: creating, changing and deleting business calendars and SLA policies
+(admins only).
 
 Each function is the one path for its change. It checks the whole input before it writes, so a
 refused change leaves the calendar exactly as it was."""
@@ -9,25 +10,39 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 from itertools import pairwise
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.errors import NotAllowed
-from tierdesk.accounts.models import User
+from tierdesk.accounts.models import Organisation, User
 from tierdesk.sla.calendar import is_time_zone
+from tierdesk.sla.choices import PRIORITIES
 from tierdesk.sla.errors import (
     CLOSES_BEFORE_OPENS,
     DEFAULT_NOT_DELETABLE,
     DEFAULT_REQUIRED,
     DEFAULT_WITHOUT_HOURS,
     DUPLICATE_CLOSED_DAY,
+    IN_USE,
     INVALID_TIME,
     INVALID_WEEKDAY,
     NAME_REQUIRED,
     NAME_TAKEN,
     OVERLAPPING_HOURS,
+    POLICY_IN_USE,
+    POLICY_INVALID_TARGET,
+    POLICY_NAME_REQUIRED,
+    POLICY_NAME_TAKEN,
+    POLICY_ORGANISATION_TAKEN,
+    POLICY_TARGETS_INCOMPLETE,
+    POLICY_TOO_LONG,
+    POLICY_UNKNOWN_CALENDAR,
+    POLICY_UNKNOWN_ORGANISATION,
+    POLICY_WARNING_PERCENT,
     TOO_LONG,
     UNKNOWN_COUNTRY,
     UNKNOWN_SUBDIVISION,
@@ -35,18 +50,28 @@ from tierdesk.sla.errors import (
     CalendarInvalid,
     CalendarNotFound,
     DefaultCalendarConflict,
+    SlaPolicyConflict,
+    SlaPolicyInvalid,
+    SlaPolicyNotFound,
 )
 from tierdesk.sla.models import (
     CALENDAR_NAME_MAX,
     CLOSED_DAY_NAME_MAX,
     MIDNIGHT,
+    POLICY_NAME_MAX,
+    WARNING_PERCENT_DEFAULT,
     BusinessCalendar,
     ClosedDay,
     OpeningHours,
+    SlaPolicy,
+    SlaTarget,
 )
 from tierdesk.sla.permissions import can_manage_calendars
 from tierdesk.sla.public_holidays import supported_region
-from tierdesk.sla.selectors import calendar_get
+from tierdesk.sla.selectors import calendar_get, policy_get
+
+# A target beyond a year of business minutes is a typing error, not a promise.
+MAX_TARGET_MINUTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -163,7 +188,13 @@ def calendar_delete(*, by: User, calendar: BusinessCalendar) -> None:
             _("The default calendar cannot be deleted: make another calendar the default first."),
             code=DEFAULT_NOT_DELETABLE,
         )
-    locked.delete()
+    try:
+        with transaction.atomic():
+            locked.delete()
+    except ProtectedError:
+        raise CalendarInvalid(
+            _("SLA policies use this calendar: give them another calendar first."), code=IN_USE
+        ) from None
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -311,3 +342,202 @@ def _replace_hours(calendar: BusinessCalendar, hours: list[OpeningInterval]) -> 
 def _replace_closed_days(calendar: BusinessCalendar, days: list[ClosedDate]) -> None:
     calendar.closed_days.all().delete()
     ClosedDay.objects.bulk_create(ClosedDay(calendar=calendar, date=day.date, name=day.name) for day in days)
+
+
+# --- SLA policies --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetValues:
+    """A policy's business minutes for one priority."""
+
+    priority: str
+    first_response_minutes: int
+    resolution_minutes: int
+    next_update_minutes: int | None = None
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    by: User,
+    name: str,
+    calendar_id: int,
+    targets: Iterable[TargetValues],
+    organisation_id: int | None = None,
+    is_default: bool = False,
+    warning_percent: int = WARNING_PERCENT_DEFAULT,
+) -> SlaPolicy:
+    """A new policy with a target for every priority; is_default=True takes over the default."""
+    _require_policy_manager(by)
+    policy = SlaPolicy(
+        name=_clean_policy_name(name, policy_id=None),
+        calendar=_policy_calendar(calendar_id),
+        organisation=_policy_organisation(organisation_id, policy_id=None),
+        is_default=is_default,
+        warning_percent=_clean_warning_percent(warning_percent),
+    )
+    cleaned = _clean_targets(targets)
+    _save_policy(policy, make_default=is_default)
+    _replace_targets(policy, cleaned)
+    return policy_get(policy.pk)
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def policy_update(
+    *,
+    by: User,
+    policy: SlaPolicy,
+    name: str | None = None,
+    calendar_id: int | None = None,
+    organisation_id: Any = _UNSET,
+    is_default: bool | None = None,
+    warning_percent: int | None = None,
+    targets: Iterable[TargetValues] | None = None,
+) -> SlaPolicy:
+    """Change what is given; `organisation_id=None` makes the policy no customer's own. Targets,
+    when given, replace the whole list. Tickets keep the deadlines they have."""
+    _require_policy_manager(by)
+    locked = SlaPolicy.objects.select_for_update().filter(pk=policy.pk).first()
+    if locked is None:
+        raise SlaPolicyNotFound(_("No such SLA policy."))
+    if name is not None:
+        locked.name = _clean_policy_name(name, policy_id=locked.pk)
+    if calendar_id is not None:
+        locked.calendar = _policy_calendar(calendar_id)
+    if organisation_id is not _UNSET:
+        locked.organisation = _policy_organisation(organisation_id, policy_id=locked.pk)
+    if warning_percent is not None:
+        locked.warning_percent = _clean_warning_percent(warning_percent)
+    cleaned = _clean_targets(targets) if targets is not None else None
+    make_default = bool(is_default) and not locked.is_default
+    if is_default is not None:
+        locked.is_default = is_default
+    _save_policy(locked, make_default=make_default)
+    if cleaned is not None:
+        _replace_targets(locked, cleaned)
+    return policy_get(locked.pk)
+
+
+@transaction.atomic
+def policy_delete(*, by: User, policy: SlaPolicy) -> None:
+    """Delete a policy and its targets; refused while tickets run on it."""
+    _require_policy_manager(by)
+    locked = SlaPolicy.objects.select_for_update().filter(pk=policy.pk).first()
+    if locked is None:
+        raise SlaPolicyNotFound(_("No such SLA policy."))
+    try:
+        with transaction.atomic():
+            locked.delete()
+    except ProtectedError:
+        raise SlaPolicyInvalid(
+            _("Tickets run on this SLA policy, so it cannot be deleted."), code=POLICY_IN_USE
+        ) from None
+
+
+def _require_policy_manager(by: User) -> None:
+    if not can_manage_calendars(by):
+        raise NotAllowed(_("Only an admin may manage SLA policies."))
+
+
+def _clean_policy_name(name: str, *, policy_id: int | None) -> str:
+    name = name.strip()
+    if not name:
+        raise SlaPolicyInvalid(_("An SLA policy needs a name."), code=POLICY_NAME_REQUIRED, field="name")
+    if len(name) > POLICY_NAME_MAX:
+        raise SlaPolicyInvalid(
+            _("At most %(limit)d characters, please.") % {"limit": POLICY_NAME_MAX}, code=POLICY_TOO_LONG, field="name"
+        )
+    if SlaPolicy.objects.filter(name__iexact=name).exclude(pk=policy_id or 0).exists():
+        raise _policy_name_taken(name)
+    return name
+
+
+def _policy_name_taken(name: str) -> SlaPolicyInvalid:
+    return SlaPolicyInvalid(
+        _("An SLA policy named %(name)r exists already.") % {"name": name}, code=POLICY_NAME_TAKEN, field="name"
+    )
+
+
+def _policy_calendar(calendar_id: int) -> BusinessCalendar:
+    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise SlaPolicyInvalid(_("No such calendar."), code=POLICY_UNKNOWN_CALENDAR, field="calendar")
+    return calendar
+
+
+def _policy_organisation(organisation_id: int | None, *, policy_id: int | None) -> Organisation | None:
+    if organisation_id is None:
+        return None
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise SlaPolicyInvalid(_("No such organisation."), code=POLICY_UNKNOWN_ORGANISATION, field="organisation")
+    if SlaPolicy.objects.filter(organisation=organisation).exclude(pk=policy_id or 0).exists():
+        raise SlaPolicyInvalid(
+            _("This organisation has an SLA policy already."), code=POLICY_ORGANISATION_TAKEN, field="organisation"
+        )
+    return organisation
+
+
+def _clean_warning_percent(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
+        raise SlaPolicyInvalid(
+            _("The warning percentage is a whole number from 1 to 99."),
+            code=POLICY_WARNING_PERCENT,
+            field="warning_percent",
+        )
+    return value
+
+
+def _clean_targets(targets: Iterable[TargetValues]) -> list[TargetValues]:
+    """Exactly one target for each priority, every number of minutes positive."""
+    cleaned = sorted(targets, key=lambda target: target.priority)
+    if [target.priority for target in cleaned] != list(PRIORITIES):
+        raise SlaPolicyInvalid(
+            _("Give exactly one target for each priority P1 to P5."), code=POLICY_TARGETS_INCOMPLETE, field="targets"
+        )
+    for target in cleaned:
+        minutes = [target.first_response_minutes, target.resolution_minutes]
+        if target.next_update_minutes is not None:
+            minutes.append(target.next_update_minutes)
+        if any(value <= 0 or value > MAX_TARGET_MINUTES for value in minutes):
+            raise SlaPolicyInvalid(
+                _("Target minutes are whole numbers from 1 to %(max)d.") % {"max": MAX_TARGET_MINUTES},
+                code=POLICY_INVALID_TARGET,
+                field="targets",
+            )
+    return cleaned
+
+
+def _save_policy(policy: SlaPolicy, *, make_default: bool) -> None:
+    try:
+        with transaction.atomic():
+            if make_default:
+                SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(
+                    is_default=False, updated_at=timezone.now()
+                )
+            policy.save()
+    except IntegrityError:
+        # The unique name, default and organisation can be raced past the checks by another admin.
+        if SlaPolicy.objects.filter(name=policy.name).exclude(pk=policy.pk).exists():
+            raise _policy_name_taken(policy.name) from None
+        raise SlaPolicyConflict(
+            _("Another SLA policy was changed at the same moment; load it again and retry.")
+        ) from None
+
+
+def _replace_targets(policy: SlaPolicy, targets: list[TargetValues]) -> None:
+    policy.targets.all().delete()
+    SlaTarget.objects.bulk_create(
+        SlaTarget(
+            policy=policy,
+            priority=target.priority,
+            first_response_minutes=target.first_response_minutes,
+            resolution_minutes=target.resolution_minutes,
+            next_update_minutes=target.next_update_minutes,
+        )
+        for target in targets
+    )

@@ -97,6 +97,15 @@ class Ticket(TimeStampedModel):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     # The deadline clock is paused while the ticket waits on the customer.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The SLA the deadlines run on (sla_clock.py); due_at is the nearest of them still open.
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", editable=False
+    )
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # Business seconds the clock stood still (waits on the customer) so far.
+    sla_paused_seconds = models.PositiveIntegerField(default=0, editable=False)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

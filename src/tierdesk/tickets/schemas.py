@@ -7,14 +7,16 @@ time entries, no bug references or tags, and of the assigned agent only a displa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from tierdesk.accounts.api_base import OutSchema, PageParams, PatchSchema
 from tierdesk.accounts.models import Contact, User
+from tierdesk.tickets import sla_clock
 from tierdesk.tickets.choices import Impact, Level, Priority, Status, Urgency, WaitingOn
 from tierdesk.tickets.models import Attachment, Comment, HistoryEvent, SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import can_see_internal
@@ -108,10 +110,25 @@ class TicketOut(TicketSummaryOut):
     tags: list[str]
     bug_key: str
     bug_url: str
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    first_responded_at: datetime | None
+    business_minutes_left: int | None = Field(
+        description="Business minutes from now to due_at on the SLA calendar; negative when late, null when done"
+    )
+    sla_state: Literal["ok", "warning", "breached", "none"]
 
     @staticmethod
     def resolve_tags(obj: Ticket) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_business_minutes_left(obj: Ticket) -> int | None:
+        return sla_clock.sla_view_cached(obj, timezone.now()).business_minutes_left
+
+    @staticmethod
+    def resolve_sla_state(obj: Ticket) -> str:
+        return sla_clock.sla_view_cached(obj, timezone.now()).state
 
 
 class TicketPage(OutSchema):

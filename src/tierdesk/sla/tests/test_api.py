@@ -9,7 +9,7 @@ import pytest
 
 from tierdesk.accounts.tests.api_support import ROLES, client_for, send, token_client
 from tierdesk.core.testing.queries import assert_max_queries
-from tierdesk.sla.models import BusinessCalendar
+from tierdesk.sla.models import BusinessCalendar, SlaPolicy
 from tierdesk.sla.tests.factories import ClosedDayFactory, office_calendar
 from tierdesk.sla.tests.test_services import snapshot
 
@@ -168,6 +168,11 @@ def test_admin_moves_the_default_and_deletes_the_old_one(personas):
     old_default = default_id()
     new = send(client, "POST", "/calendars", {**NEW_CALENDAR, "is_default": True}).json()
     assert new["is_default"] is True
+    # the Standard SLA policy still runs on the old calendar, so it cannot go yet
+    refused = send(client, "DELETE", f"/calendars/{old_default}")
+    assert (refused.status_code, refused.json()["code"]) == (422, "calendar.in_use")
+    standard = SlaPolicy.objects.get(name="Standard")
+    assert send(client, "PATCH", f"/sla-policies/{standard.pk}", {"calendar": new["id"]}).status_code == 200
     assert send(client, "DELETE", f"/calendars/{old_default}").status_code == 204
     assert list(BusinessCalendar.objects.values_list("name", flat=True)) == ["Oslo desk"]
 

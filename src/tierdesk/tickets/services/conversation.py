@@ -1,6 +1,7 @@
 """What people add to a ticket: public replies, internal notes, attachments, time entries.
 
-A customer's reply to a waiting or resolved ticket moves it back to open."""
+A customer's reply to a waiting or resolved ticket moves it back to open; the first public reply
+by staff meets the SLA's first-response deadline."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.core.errors import ValidationFailed
 from tierdesk.core.events import publish
-from tierdesk.tickets import history
+from tierdesk.tickets import history, sla_clock
 from tierdesk.tickets.choices import Channel, HistoryAction, Status
 from tierdesk.tickets.errors import AttachmentTooLarge, InvalidTimeEntry, TicketActionForbidden, TransitionNotAllowed
 from tierdesk.tickets.events import TicketPublicReplyAdded
@@ -54,6 +56,7 @@ def ticket_comment_add(
     if is_agent:
         if not is_internal:
             fields += open_if_new(ticket, by=by, channel=channel)
+            fields += sla_clock.mark_first_response(ticket, timezone.now())
     else:
         if ticket.status == Status.CLOSED:
             raise TransitionNotAllowed(_("This ticket is closed; please open a new one."), code="ticket.closed")

@@ -1,4 +1,4 @@
-"""Creating tickets: number, priority, deadline, first history row, creation event."""
+"""Creating tickets: number, priority, SLA deadlines, first history row, creation event."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import Contact, Organisation, User
 from tierdesk.accounts.permissions import contact_of, is_staff_member
 from tierdesk.core.errors import ValidationFailed
 from tierdesk.core.events import publish
-from tierdesk.tickets import history
+from tierdesk.tickets import history, sla_clock
 from tierdesk.tickets.choices import Channel, HistoryAction, Impact, Status, Urgency
 from tierdesk.tickets.errors import TicketActionForbidden
 from tierdesk.tickets.events import TicketCreated
 from tierdesk.tickets.models import Category, Tag, Ticket
-from tierdesk.tickets.rules import priority_from, resolution_time_for
+from tierdesk.tickets.rules import priority_from
 from tierdesk.tickets.selectors import priority_matrix
 from tierdesk.tickets.services.numbering import ticket_number_next
 
@@ -96,7 +95,6 @@ def ticket_create(
         requester, organisation = contact, contact.organisation
 
     priority = priority_from(urgency, impact, priority_matrix())
-    now = timezone.now()
     ticket = Ticket.objects.create(
         number=ticket_number_next(),
         subject=subject[:250],
@@ -109,8 +107,10 @@ def ticket_create(
         impact=impact,
         priority=priority,
         status=Status.NEW,
-        due_at=now + resolution_time_for(priority),
     )
+    # The deadlines run from the creation instant the database row holds.
+    sla_clock.start_clock(ticket, ticket.created_at)
+    ticket.save(update_fields=["sla_policy", "first_response_due", "resolution_due", "due_at"])
     tag_rows = tags_from_names(tags)
     if tag_rows:
         ticket.tags.set(tag_rows)

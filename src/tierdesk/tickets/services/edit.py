@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.core.errors import ValidationFailed
-from tierdesk.tickets import history
+from tierdesk.tickets import history, sla_clock
 from tierdesk.tickets.choices import Channel, Impact, Urgency
 from tierdesk.tickets.locks import lock_ticket
 from tierdesk.tickets.models import Category, Ticket
-from tierdesk.tickets.rules import priority_from, resolution_time_for
+from tierdesk.tickets.rules import priority_from
 from tierdesk.tickets.selectors import priority_matrix
 from tierdesk.tickets.services.create import tags_from_names, valid_choice
 from tierdesk.tickets.services.transitions import require_staff, save_ticket
@@ -27,7 +27,7 @@ def ticket_update(
 ) -> Ticket:
     """Edit the ticket's own fields (not its status, level or owner: those have their verbs).
 
-    A change of urgency or impact recomputes the priority and the deadline from creation."""
+    A change of urgency or impact recomputes the priority and the SLA deadlines from creation."""
     require_staff(by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -63,10 +63,12 @@ def ticket_update(
     if priority != ticket.priority:
         diff["priority"] = (ticket.priority, priority)
         old_due = ticket.due_at
+        before = sla_clock.deadlines_of(ticket)
         ticket.priority = priority
-        ticket.due_at = ticket.created_at + resolution_time_for(priority)
-        diff["due_at"] = (old_due.isoformat() if old_due else None, ticket.due_at.isoformat())
-        fields += ["priority", "due_at"]
+        sla_clock.recompute(ticket)
+        new_due = ticket.due_at
+        diff["due_at"] = (old_due.isoformat() if old_due else None, new_due.isoformat() if new_due else None)
+        fields += ["priority", *sla_clock.CLOCK_FIELDS]
     if "tags" in changes:
         old_tags = ",".join(sorted(ticket.tags.values_list("name", flat=True)))
         new_tags = tags_from_names(changes["tags"] or [])
@@ -74,6 +76,8 @@ def ticket_update(
         diff["tags"] = (old_tags, ",".join(sorted(t.name for t in new_tags)))
     fields += [name for name in ("subject", "description", "urgency", "impact", "category") if name in changes]
     changed = history.record_changes(ticket=ticket, by=by, channel=channel, changes=diff)
+    if "priority" in diff:
+        sla_clock.record_deadlines(ticket, before=before, by=by, channel=channel)
     if changed:
         save_ticket(ticket, set(fields))
     return ticket

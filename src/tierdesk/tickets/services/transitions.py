@@ -5,6 +5,7 @@ caller and the version, writes the row and its history, and publishes events aft
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -16,7 +17,7 @@ from tierdesk.accounts.models import User
 from tierdesk.accounts.permissions import is_staff_member
 from tierdesk.core.errors import ValidationFailed
 from tierdesk.core.events import publish
-from tierdesk.tickets import history
+from tierdesk.tickets import history, sla_clock
 from tierdesk.tickets.choices import (
     Channel,
     HistoryAction,
@@ -70,18 +71,15 @@ def set_status(
         )
     now = timezone.now()
     fields = ["status"]
-    if ticket.paused_at is not None:  # leaving a wait on the customer: the deadline moves on
-        if ticket.due_at is not None:
-            ticket.due_at += now - ticket.paused_at
-            fields.append("due_at")
-        ticket.paused_at = None
-        fields.append("paused_at")
+    if ticket.paused_at is not None:  # leaving a wait on the customer: the deadlines move on
+        fields += leave_pause(ticket, now=now, by=by, channel=channel)
     if to != Status.WAITING and ticket.waiting_on:
         ticket.waiting_on = ""
         fields.append("waiting_on")
     if to == Status.RESOLVED:
         ticket.resolved_at = now
         fields.append("resolved_at")
+        fields += sla_clock.mark_first_response(ticket, now)  # a resolution answers the customer too
     elif to == Status.CLOSED:
         ticket.closed_at = now
         fields.append("closed_at")
@@ -99,6 +97,15 @@ def set_status(
         )
     )
     return fields
+
+
+def leave_pause(ticket: Ticket, *, now: datetime, by: User | None, channel: str) -> list[str]:
+    """End a wait on the customer: the open deadlines move by the paused (business) time, and
+    the history records how. Returns the fields it touched."""
+    before = sla_clock.deadlines_of(ticket)
+    sla_clock.resume_clock(ticket, now)
+    moved = sla_clock.record_deadlines(ticket, before=before, by=by, channel=channel)
+    return ["paused_at", "sla_paused_seconds", *moved]
 
 
 def open_if_new(ticket: Ticket, *, by: User, channel: str) -> list[str]:
@@ -276,9 +283,8 @@ def ticket_wait(
     ticket.waiting_on = waiting_on
     if waiting_on == WaitingOn.CUSTOMER:
         ticket.paused_at = timezone.now()
-    elif ticket.paused_at is not None and ticket.due_at is not None:
-        ticket.due_at += timezone.now() - ticket.paused_at
-        ticket.paused_at = None
+    elif ticket.paused_at is not None:
+        fields += leave_pause(ticket, now=timezone.now(), by=by, channel=channel)
     history.record(
         ticket=ticket,
         by=by,

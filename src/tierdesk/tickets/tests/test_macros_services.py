@@ -4,13 +4,14 @@ transaction, version check); and the macro selectors."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from tierdesk.core.errors import DomainError
+from tierdesk.sla.models import SlaPolicy
+from tierdesk.sla.selectors import deadlines
 from tierdesk.tickets.choices import HistoryAction, Priority, Status, WaitingOn
 from tierdesk.tickets.models import Comment, HistoryEvent, Macro, Ticket
 from tierdesk.tickets.selectors import macro_choices, macro_get_for, macro_list_for
@@ -146,7 +147,11 @@ def test_urgency_and_impact_recompute_priority_and_deadline(personas, ticket):
     result = ticket_macro_apply(ticket=ticket, macro=macro, by=personas.agent_l1)
     # then
     assert (result.urgency, result.impact, result.priority) == ("high", "high", Priority.P1)
-    assert result.due_at == result.created_at + timedelta(hours=4)
+    # the macro's public reply is the first response, so due_at is the P1 resolution deadline
+    policy = SlaPolicy.objects.get(name="Standard")
+    assert result.first_responded_at is not None
+    assert (result.first_response_due, result.resolution_due) == deadlines(policy, "p1", result.created_at)
+    assert result.due_at == result.resolution_due
     changed = set(
         HistoryEvent.objects.filter(ticket=ticket, action=HistoryAction.CHANGED).values_list("field", flat=True)
     )
@@ -183,6 +188,8 @@ def test_history_records_the_macro_before_its_effects(personas, ticket):
         HistoryAction.CHANGED,  # urgency
         HistoryAction.CHANGED,  # priority
         HistoryAction.CHANGED,  # due_at
+        HistoryAction.CHANGED,  # first_response_due (internal)
+        HistoryAction.CHANGED,  # resolution_due (internal)
         HistoryAction.CHANGED,  # new -> open, by the reply
         HistoryAction.COMMENTED,
         HistoryAction.WAITING,

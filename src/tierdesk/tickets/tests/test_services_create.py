@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
@@ -80,13 +80,15 @@ def test_numbers_are_unique_and_increasing(personas):
     assert numbers[0] >= 100001
 
 
-def test_deadline_follows_priority(personas):
-    before = timezone.now()
+def test_deadline_follows_priority(personas, monkeypatch):
+    # given Friday 20 November 2026, 15:00 in Amsterdam (the default calendar closes at 16:00)
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 20, 14, 0, tzinfo=UTC))
     p1 = ticket_create(by=personas.customer_a, subject="Down", urgency="high", impact="high")
     p5 = ticket_create(by=personas.customer_a, subject="Wish", urgency="low", impact="low")
     assert p1.priority == "p1"
     assert p5.priority == "p5"
-    assert before + timedelta(hours=4) <= p1.due_at <= timezone.now() + timedelta(hours=4)
+    # then the P1 is due in 15 business minutes (its first response), the P5 later
+    assert p1.due_at == datetime(2026, 11, 20, 14, 15, tzinfo=UTC)
     assert p5.due_at > p1.due_at
 
 

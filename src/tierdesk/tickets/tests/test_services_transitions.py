@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -172,19 +172,27 @@ def test_customer_cannot_escalate(personas, ticket):
 
 # --- waiting and the paused clock ---------------------------------------------------------------
 
+# Monday 23 November 2026, 09:00 in Amsterdam: the default calendar is open.
+MONDAY_0800_UTC = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
-def test_wait_on_customer_pauses_and_resume_moves_deadline(personas, ticket):
+
+def test_wait_on_customer_pauses_and_resume_moves_deadline(personas, ticket, monkeypatch):
+    # given a ticket due on a Tuesday at 09:00 Amsterdam (P4: 480 business minutes to respond)
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=MONDAY_0800_UTC + timedelta(days=1))
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due=MONDAY_0800_UTC + timedelta(days=1))
     due = fresh(ticket).due_at
+    monkeypatch.setattr(timezone, "now", lambda: MONDAY_0800_UTC + timedelta(hours=1))
     ticket_wait(ticket=ticket, on="customer", by=personas.agent_l1, note="Asked for a screenshot")
     t = fresh(ticket)
     assert (t.status, t.waiting_on) == ("waiting", "customer")
     assert t.paused_at is not None
-    # pretend the wait lasted two hours
-    Ticket.objects.filter(pk=t.pk).update(paused_at=timezone.now() - timedelta(hours=2))
+    # when the wait lasts two (business) hours
+    monkeypatch.setattr(timezone, "now", lambda: MONDAY_0800_UTC + timedelta(hours=3))
     ticket_resume(ticket=ticket, by=personas.agent_l1)
+    # then
     t = fresh(ticket)
     assert (t.status, t.waiting_on, t.paused_at) == ("open", "", None)
-    assert timedelta(hours=2) <= t.due_at - due < timedelta(hours=2, minutes=1)
+    assert t.due_at - due == timedelta(hours=2)
 
 
 def test_wait_on_third_party_does_not_pause(personas, ticket):
