@@ -71,6 +71,8 @@ class HistoryAction(models.TextChoices):
     SECOND_LEVEL_REQUESTED = "second_level_requested", _("Second level requested")
     SECOND_LEVEL_DECIDED = "second_level_decided", _("Second-level request decided")
     MACRO_APPLIED = "macro_applied", _("Macro applied")
+    SLA_WARNING = "sla_warning", _("SLA deadline near")
+    SLA_BREACHED = "sla_breached", _("SLA deadline missed")
 
 
 class SecondLevelDecision(models.TextChoices):

@@ -28,3 +28,9 @@ class TicketPublicReplyAdded:
     comment_id: int
     by_id: int | None
     channel: str
+
+
+@dataclass(frozen=True)
+class TicketSlaBreached:
+    ticket_id: int
+    deadline: str  # the deadline field missed: "first_response_due" or "resolution_due"

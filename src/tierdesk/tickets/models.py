@@ -106,6 +106,14 @@ class Ticket(TimeStampedModel):
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     # Business seconds the clock stood still (waits on the customer) so far.
     sla_paused_seconds = models.PositiveIntegerField(default=0, editable=False)
+    # The timer's version token: bumped whenever the deadlines are (re)planned, so that a
+    # scheduled SLA check of an older plan finds it changed and does nothing (convention 4).
+    sla_version = models.PositiveIntegerField(default=0, editable=False)
+    # When the SLA checks recorded a near-breach (warning) or breach of each deadline: once each.
+    first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

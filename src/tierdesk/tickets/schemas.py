@@ -91,6 +91,18 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
     channel: str
     requester: StaffContactRef | None
     assignee: UserRef | None
+    business_minutes_left: int | None = Field(
+        description="Business minutes from now to due_at on the SLA calendar; negative when late, null when done"
+    )
+    sla_state: Literal["ok", "warning", "breached", "none"]
+
+    @staticmethod
+    def resolve_business_minutes_left(obj: Ticket) -> int | None:
+        return sla_clock.sla_view_cached(obj, timezone.now()).business_minutes_left
+
+    @staticmethod
+    def resolve_sla_state(obj: Ticket) -> str:
+        return sla_clock.sla_view_cached(obj, timezone.now()).state
 
 
 class CustomerTicketOut(CustomerTicketSummaryOut):
@@ -113,22 +125,10 @@ class TicketOut(TicketSummaryOut):
     first_response_due: datetime | None
     resolution_due: datetime | None
     first_responded_at: datetime | None
-    business_minutes_left: int | None = Field(
-        description="Business minutes from now to due_at on the SLA calendar; negative when late, null when done"
-    )
-    sla_state: Literal["ok", "warning", "breached", "none"]
 
     @staticmethod
     def resolve_tags(obj: Ticket) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
-
-    @staticmethod
-    def resolve_business_minutes_left(obj: Ticket) -> int | None:
-        return sla_clock.sla_view_cached(obj, timezone.now()).business_minutes_left
-
-    @staticmethod
-    def resolve_sla_state(obj: Ticket) -> str:
-        return sla_clock.sla_view_cached(obj, timezone.now()).state
 
 
 class TicketPage(OutSchema):
@@ -441,8 +441,10 @@ def ticket_out_for(user: Any, ticket: Ticket) -> CustomerTicketOut | TicketOut:
 
 
 def ticket_page_for(user: Any, page: dict[str, Any]) -> CustomerTicketPage | TicketPage:
-    schema = TicketPage if can_see_internal(user) else CustomerTicketPage
-    return schema.model_validate(page)
+    if not can_see_internal(user):
+        return CustomerTicketPage.model_validate(page)
+    sla_clock.attach_sla_views(page["items"], timezone.now())  # the policies once for the page
+    return TicketPage.model_validate(page)
 
 
 def comments_out_for(user: Any, comments: Any) -> list[CustomerCommentOut] | list[CommentOut]:

@@ -5,12 +5,20 @@ what the staff API shows (business minutes left, ok/warning/breached).
 `due_at` stays the nearest deadline still open (the first response until there is one, then the
 resolution), because the queue and the board sort by it. A ticket without a policy (none exists,
 or its calendar cannot answer) runs on the wall-clock defaults of rules.py, as before policies.
-The functions change the ticket in memory; the services save the fields and write the history."""
+The functions change the ticket in memory; the services save the fields and write the history.
+
+Every (re)plan bumps `sla_version` (the timer's version token) and, once the transaction commits,
+schedules the next SLA check (tasks.sla_check) at the next warning instant or deadline still to
+be recorded; a check of an older plan finds the version changed and does nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
+
+from django.db import transaction
+from django_tasks import default_task_backend
 
 from tierdesk.accounts.models import User
 from tierdesk.sla.calendar import CalendarSpec, business_seconds_between
@@ -18,6 +26,7 @@ from tierdesk.sla.errors import SlaPolicyNotFound, SlaUnavailable
 from tierdesk.sla.models import SlaPolicy
 from tierdesk.sla.selectors import (
     add_business_time,
+    calendar_spec_for_range,
     deadlines,
     policy_for_organisation,
     policy_get,
@@ -31,7 +40,14 @@ from tierdesk.tickets.rules import resolution_time_for
 
 # The deadline fields whose changes the history records (due_at follows them).
 DEADLINE_FIELDS = ("first_response_due", "resolution_due")
-CLOCK_FIELDS = (*DEADLINE_FIELDS, "due_at")
+# What a (re)plan changes and the services save: the deadlines, due_at and the version token.
+CLOCK_FIELDS = (*DEADLINE_FIELDS, "due_at", "sla_version")
+
+# Per deadline field: the ticket fields that record its warning and its breach (once each).
+MARK_FIELDS = {
+    "first_response_due": ("first_response_warned_at", "first_response_breached_at"),
+    "resolution_due": ("resolution_warned_at", "resolution_breached_at"),
+}
 
 SLA_OK = "ok"
 SLA_WARNING = "warning"
@@ -59,6 +75,7 @@ def start_clock(ticket: Ticket, now: datetime) -> None:
         except SlaUnavailable:
             pass  # the wall-clock defaults set above stay
     ticket.due_at = open_deadline(ticket)
+    replan(ticket)
 
 
 def recompute(ticket: Ticket) -> None:
@@ -70,11 +87,13 @@ def recompute(ticket: Ticket) -> None:
                 policy, ticket.priority, ticket.created_at, paused_seconds=ticket.sla_paused_seconds
             )
             ticket.due_at = open_deadline(ticket)
+            replan(ticket)
             return
         except SlaUnavailable:
             pass
     ticket.resolution_due = ticket.created_at + resolution_time_for(ticket.priority)
     ticket.due_at = open_deadline(ticket)
+    replan(ticket)
 
 
 def resume_clock(ticket: Ticket, now: datetime) -> None:
@@ -100,6 +119,7 @@ def resume_clock(ticket: Ticket, now: datetime) -> None:
                 setattr(ticket, name, value)
             ticket.sla_paused_seconds += paused
             ticket.due_at = open_deadline(ticket)
+            replan(ticket)
             return
     shift = max(now - paused_at, timedelta(0))
     for name in open_fields:
@@ -108,6 +128,17 @@ def resume_clock(ticket: Ticket, now: datetime) -> None:
         ticket.due_at += shift  # a ticket from before the deadline fields
     else:
         ticket.due_at = open_deadline(ticket)
+    replan(ticket)
+
+
+def pause_clock(ticket: Ticket, now: datetime) -> list[str]:
+    """Start a wait on the customer: the clock stands still from `now` (resume_clock moves the
+    deadlines on). Returns the fields it changed."""
+    if ticket.paused_at is not None:
+        return []
+    ticket.paused_at = now
+    replan(ticket)  # the checks of the running plan are void while the clock stands still
+    return ["paused_at", "sla_version"]
 
 
 def mark_first_response(ticket: Ticket, now: datetime) -> list[str]:
@@ -117,18 +148,23 @@ def mark_first_response(ticket: Ticket, now: datetime) -> list[str]:
         return []
     ticket.first_responded_at = now
     ticket.due_at = open_deadline(ticket)
-    return ["first_responded_at", "due_at"]
+    replan(ticket)
+    return ["first_responded_at", "due_at", "sla_version"]
 
 
-def deadlines_of(ticket: Ticket) -> dict[str, datetime | None]:
+def deadlines_of(ticket: Ticket) -> dict[str, datetime | int | None]:
     """The clock's fields as they are now, to compare with after a change (`record_deadlines`)."""
     return {name: getattr(ticket, name) for name in CLOCK_FIELDS}
 
 
-def record_deadlines(ticket: Ticket, *, before: dict[str, datetime | None], by: User | None, channel: str) -> list[str]:
+def record_deadlines(
+    ticket: Ticket, *, before: dict[str, datetime | int | None], by: User | None, channel: str
+) -> list[str]:
     """History rows (internal: customers do not see deadlines) for the deadlines that moved since
     `before`; returns the names of the clock fields that changed, for the caller's save."""
-    changes = {name: (_iso(before[name]), _iso(getattr(ticket, name))) for name in DEADLINE_FIELDS}
+    changes = {
+        name: (_iso(cast("datetime | None", before[name])), _iso(getattr(ticket, name))) for name in DEADLINE_FIELDS
+    }
     history.record_changes(
         ticket=ticket, by=by, channel=channel, changes=changes, action=HistoryAction.CHANGED, is_internal=True
     )
@@ -150,6 +186,20 @@ class ClockCache:
 
     policies: dict[int, SlaPolicy | None] = field(default_factory=dict)
     specs: dict[tuple[int, int, int], CalendarSpec] = field(default_factory=dict)
+
+    def preload(self, tickets: list[Ticket]) -> None:
+        """Read the policies of all `tickets` at once (a fixed number of queries, none when no
+        ticket has a policy), so that a page of tickets costs the same whatever its length."""
+        wanted = {ticket.sla_policy_id for ticket in tickets if ticket.sla_policy_id is not None} - set(self.policies)
+        if not wanted:
+            return
+        found = {
+            policy.pk: policy
+            for policy in SlaPolicy.objects.filter(pk__in=wanted)
+            .select_related("calendar")
+            .prefetch_related("targets", "calendar__opening_hours", "calendar__closed_days")
+        }
+        self.policies.update({policy_id: found.get(policy_id) for policy_id in wanted})
 
     def policy(self, ticket: Ticket) -> SlaPolicy | None:
         if ticket.sla_policy_id is not None and ticket.sla_policy_id not in self.policies:
@@ -186,6 +236,15 @@ def sla_view(ticket: Ticket, now: datetime, *, cache: ClockCache | None = None) 
     return SlaView(minutes, SLA_WARNING if used * 100 >= policy.warning_percent * budget else SLA_OK)
 
 
+def attach_sla_views(tickets: list[Ticket], now: datetime) -> None:
+    """Compute `sla_view` of a page of tickets, reading every policy once, and keep each on its
+    ticket for `sla_view_cached` (the output schemas of the staff list)."""
+    cache = ClockCache()
+    cache.preload(tickets)
+    for ticket in tickets:
+        ticket._sla_view = sla_view(ticket, now, cache=cache)  # type: ignore[attr-defined]
+
+
 def _policy(ticket: Ticket) -> SlaPolicy | None:
     if ticket.sla_policy_id is None:
         return None
@@ -207,3 +266,81 @@ def sla_view_cached(ticket: Ticket, now: datetime) -> SlaView:
         view = sla_view(ticket, now)
         ticket._sla_view = view  # type: ignore[attr-defined]
     return view
+
+
+# --- the SLA checks: when to look again -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckPoint:
+    """An instant at which an SLA check records something: the warning or breach of a deadline."""
+
+    at: datetime
+    deadline: str  # "first_response_due" or "resolution_due"
+    mark: str  # the ticket field that records it, e.g. "resolution_warned_at"
+    breach: bool
+
+
+def is_running(ticket: Ticket) -> bool:
+    """Whether the clock runs: not resolved or closed, and not waiting on the customer."""
+    return ticket.status not in (Status.RESOLVED, Status.CLOSED) and ticket.paused_at is None
+
+
+def check_points(ticket: Ticket, *, policy: SlaPolicy | None = None) -> list[CheckPoint]:
+    """The warning instant and the deadline of each open deadline, in time order. The warning
+    comes when `warning_percent` of the target's business time is used, i.e. when the business
+    time left reaches the rest (the moment `sla_view` turns to warning); a ticket without a
+    policy (wall-clock defaults) has no warning, only its deadlines."""
+    policy = policy if policy is not None else _policy(ticket)
+    target = target_for(policy, ticket.priority) if policy is not None else None
+    points: list[CheckPoint] = []
+    for name, due in _open_deadlines(ticket):
+        warned, breached = MARK_FIELDS[name]
+        points.append(CheckPoint(due, name, breached, breach=True))
+        if policy is None or target is None:
+            continue
+        minutes = target.first_response_minutes if name == "first_response_due" else target.resolution_minutes
+        rest = minutes * 60 * (100 - policy.warning_percent) // 100
+        try:
+            spec = calendar_spec_for_range(policy.calendar, ticket.created_at, due)
+            points.append(CheckPoint(add_business_time(spec, due, -rest), name, warned, breach=False))
+        except SlaUnavailable:
+            pass  # no warning where the calendar cannot answer; the breach is still checked
+    return sorted(points, key=lambda point: (point.at, point.breach))
+
+
+def pending_points(ticket: Ticket, *, policy: SlaPolicy | None = None) -> list[CheckPoint]:
+    """The check points not recorded yet."""
+    return [point for point in check_points(ticket, policy=policy) if getattr(ticket, point.mark) is None]
+
+
+def replan(ticket: Ticket) -> None:
+    """A new plan of the deadlines: bump the version token and, after commit, schedule its first check."""
+    ticket.sla_version += 1
+    schedule_check(ticket)
+
+
+def schedule_check(ticket: Ticket) -> None:
+    """After commit, enqueue `sla_check` for the ticket's current version at its next pending
+    check point, if the clock runs. Nothing is enqueued when the task backend cannot defer (the
+    immediate backend of the tests would run the check at once, before its time), nor when a
+    later plan in the same transaction took over (that one schedules its own)."""
+    version = ticket.sla_version
+
+    def enqueue() -> None:
+        if not default_task_backend.supports_defer or ticket.sla_version != version or not is_running(ticket):
+            return
+        points = pending_points(ticket)
+        if points:
+            # Imported here: tasks -> services -> sla_clock would otherwise import in a circle.
+            from tierdesk.tickets.tasks import sla_check
+
+            sla_check.using(run_after=points[0].at).enqueue(ticket.pk, version)
+
+    transaction.on_commit(enqueue)
+
+
+def _open_deadlines(ticket: Ticket) -> list[tuple[str, datetime]]:
+    names = [] if ticket.first_responded_at is not None else ["first_response_due"]
+    names.append("resolution_due")
+    return [(name, due) for name in names if (due := getattr(ticket, name)) is not None]

@@ -110,7 +110,7 @@ def ticket_create(
     )
     # The deadlines run from the creation instant the database row holds.
     sla_clock.start_clock(ticket, ticket.created_at)
-    ticket.save(update_fields=["sla_policy", "first_response_due", "resolution_due", "due_at"])
+    ticket.save(update_fields=["sla_policy", *sla_clock.CLOCK_FIELDS])
     tag_rows = tags_from_names(tags)
     if tag_rows:
         ticket.tags.set(tag_rows)

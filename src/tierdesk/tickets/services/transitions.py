@@ -282,7 +282,7 @@ def ticket_wait(
     old_on = ticket.waiting_on
     ticket.waiting_on = waiting_on
     if waiting_on == WaitingOn.CUSTOMER:
-        ticket.paused_at = timezone.now()
+        fields += sla_clock.pause_clock(ticket, timezone.now())
     elif ticket.paused_at is not None:
         fields += leave_pause(ticket, now=timezone.now(), by=by, channel=channel)
     history.record(

@@ -1,7 +1,8 @@
 """The board: one column per stage of work, filtered by GET parameters, refreshed by htmx.
 
 Each column is a separate SQL query capped at BOARD_COLUMN_LIMIT rows, and one aggregate
-query counts all columns, so the number of queries does not depend on the number of tickets."""
+query counts all columns, so the number of queries does not depend on the number of tickets.
+Each card shows its SLA state (sla_clock.sla_view), the policies read once for the whole board."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from tierdesk.accounts.selectors import organisation_list_for, staff_users
+from tierdesk.tickets import sla_clock
 from tierdesk.tickets.choices import Level, Status
 from tierdesk.tickets.forms import BoardFilterForm
 from tierdesk.tickets.models import Ticket
@@ -49,6 +53,48 @@ def column_conditions() -> dict[str, Q]:
             if column in pairs:
                 pairs[column].append(Q(status=status.value, level=level.value))
     return {key: reduce(operator.or_, parts) for key, parts in pairs.items()}
+
+
+# The badge tone of an SLA state, reusing the priority tones of the stylesheet.
+SLA_TONES = {sla_clock.SLA_OK: "low", sla_clock.SLA_WARNING: "high", sla_clock.SLA_BREACHED: "critical"}
+
+
+@dataclass(frozen=True)
+class SlaBadge:
+    state: str  # ok, warning or breached
+    tone: str
+    text: str
+
+
+def countdown_text(minutes: int) -> str:
+    """Business minutes left (or overdue, when negative) as "1 h 20 min left" / "35 min overdue"."""
+    hours, rest = divmod(abs(minutes), 60)
+    if hours and rest:
+        span = gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+    elif hours:
+        span = gettext("%(hours)s h") % {"hours": hours}
+    else:
+        span = gettext("%(minutes)s min") % {"minutes": rest}
+    if minutes < 0:
+        return gettext("%(span)s overdue") % {"span": span}
+    return gettext("%(span)s left") % {"span": span}
+
+
+def sla_badge(ticket: Ticket, now: Any, cache: sla_clock.ClockCache) -> SlaBadge | None:
+    """The card's SLA badge; None for a ticket whose clock shows nothing (no policy, resolved)."""
+    view = sla_clock.sla_view(ticket, now, cache=cache)
+    if view.state == sla_clock.SLA_NONE or view.business_minutes_left is None:
+        return None
+    return SlaBadge(view.state, SLA_TONES[view.state], countdown_text(view.business_minutes_left))
+
+
+def attach_sla_badges(tickets: list[Ticket]) -> None:
+    """Set `sla_badge` on each ticket for its card, reading every policy once."""
+    now = timezone.now()
+    cache = sla_clock.ClockCache()
+    cache.preload(tickets)
+    for ticket in tickets:
+        ticket.sla_badge = sla_badge(ticket, now, cache)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -101,6 +147,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
     tickets = ticket_list_for(user=request.user, filters=_filters_from(form, request.user))
     columns = board_columns(tickets)
+    attach_sla_badges([ticket for column in columns for ticket in column.tickets])
     context = {
         "form": form,
         "work_columns": [column for column in columns if column.key != "done"],
