@@ -140,10 +140,21 @@ def raw_create(pairs: list[tuple[int, int]], actor_id: int) -> Callable[[int], f
             number = cur.fetchone()[0]
             cur.execute(
                 "INSERT INTO tickets_ticket (number, subject, description, organisation_id, requester_id, channel,"
-                " level, status, waiting_on, urgency, impact, priority, due_at, resolution, bug_key, bug_url,"
-                " version, created_at, updated_at) VALUES (%s, %s, '', %s, %s, 'api', 'first', 'new', '',"
-                " 'medium', 'low', 'p4', %s, '', '', '', 1, %s, %s)",
-                [number, f"raw {i}", org_id, contact_id, now + timedelta(days=3), now, now],
+                " level, status, waiting_on, urgency, impact, priority, due_at, first_response_due, resolution_due,"
+                " sla_paused_seconds, sla_version, resolution, bug_key, bug_url, version, created_at, updated_at)"
+                " VALUES (%s, %s, '', %s, %s, 'api', 'first', 'new', '', 'medium', 'low', 'p4', %s, %s, %s, 0, 1,"
+                " '', '', '', 1, %s, %s)",
+                [
+                    number,
+                    f"raw {i}",
+                    org_id,
+                    contact_id,
+                    now + timedelta(hours=8),
+                    now + timedelta(hours=8),
+                    now + timedelta(days=5),
+                    now,
+                    now,
+                ],
             )
             cur.execute("SELECT id FROM tickets_ticket WHERE number = %s", [number])
             ticket_id = cur.fetchone()[0]
@@ -202,8 +213,8 @@ def bulk_load(rows: int, pairs: list[tuple[int, int]]) -> None:
                 cur.executemany(
                     "INSERT INTO tickets_ticket (number, subject, description, organisation_id, requester_id,"
                     " channel, level, status, waiting_on, urgency, impact, priority, due_at, resolution, bug_key,"
-                    " bug_url, version, created_at, updated_at) VALUES (%s, %s, '', %s, %s, 'api', %s, %s, '',"
-                    " 'medium', 'low', %s, %s, '', '', '', 1, %s, %s)",
+                    " bug_url, version, sla_paused_seconds, sla_version, created_at, updated_at) VALUES (%s, %s, '',"
+                    " %s, %s, 'api', %s, %s, '', 'medium', 'low', %s, %s, '', '', '', 1, 0, 0, %s, %s)",
                     values,
                 )
     with connection.cursor() as cur:

@@ -3,6 +3,7 @@ and which dates are holidays in given years. Read-only; no ORM."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -31,5 +32,13 @@ def holiday_dates(country: str, subdivision: str, years: Iterable[int]) -> dict[
     """The public holidays (date -> name) of a region in the given years; {} without a country."""
     if not country:
         return {}
-    found = holidays.country_holidays(country, subdiv=subdivision or None, years=sorted(set(years)))
-    return {day: str(name) for day, name in found.items()}
+    return dict(_holiday_dates(country, subdivision, tuple(sorted(set(years)))))
+
+
+@functools.lru_cache(maxsize=256)
+def _holiday_dates(country: str, subdivision: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    # The package computes the same static dates on every call (~4 ms for three years, twice per
+    # new ticket); they come from the installed package, not from our data, so a per-process
+    # cache can never go stale between processes. (Names are in the package's default language.)
+    found = holidays.country_holidays(country, subdiv=subdivision or None, years=list(years))
+    return tuple((day, str(name)) for day, name in sorted(found.items()))
