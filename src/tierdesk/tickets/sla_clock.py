@@ -248,6 +248,10 @@ def attach_sla_views(tickets: list[Ticket], now: datetime) -> None:
 def _policy(ticket: Ticket) -> SlaPolicy | None:
     if ticket.sla_policy_id is None:
         return None
+    if Ticket.sla_policy.is_cached(ticket):
+        # start_clock attached the policy it loaded (with targets and calendar prefetched):
+        # planning the breach check right after creation must not load it a second time.
+        return ticket.sla_policy
     try:
         return policy_get(ticket.sla_policy_id)
     except SlaPolicyNotFound:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tierdesk.core.errors import ValidationFailed
@@ -114,3 +117,16 @@ def test_creation_is_recorded_with_channel_and_actor(personas):
         str(ticket.number),
     )
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["remote", "vpn"]
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+def test_creation_loads_the_sla_policy_once(personas, django_capture_on_commit_callbacks):
+    # given a desk that has created a ticket before (warm caches)
+    ticket_create(by=personas.agent_l1, subject="warm", requester=personas.contact_a)
+    # when a ticket is created and its breach check is planned after commit
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        ticket_create(by=personas.agent_l1, subject="Printer", requester=personas.contact_a)
+    # then the policy (with targets and calendar) is read once, not again for the timer
+    policy_reads = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "sla_slapolicy"')]
+    assert len(policy_reads) == 2  # the organisation's own policy (none), then the default
+    assert len(ctx.captured_queries) <= 15
