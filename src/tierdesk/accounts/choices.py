@@ -35,6 +35,7 @@ class Channel(models.TextChoices):
     MONITORING = "monitoring", _("Monitoring")
     API = "api", _("API")
     WEB = "web", _("Agent web UI")
+    SYSTEM = "system", _("Automation")
 
 
 class AuditAction(models.TextChoices):

@@ -34,6 +34,16 @@ class Organisation(TimeStampedModel):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The staff member who answers for this customer: alerted by rules such as "P1 without response".
+    case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_organisations",
+        limit_choices_to={"role__in": sorted(STAFF_ROLES)},
+    )
 
     class Meta:
         ordering = ["name"]

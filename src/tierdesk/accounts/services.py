@@ -274,6 +274,8 @@ class IssuedToken:
 def api_token_create(*, user: User, name: str, by: User | None = None) -> IssuedToken:
     if not user.is_active:
         raise ValidationFailed(_("Tokens can only be issued to active users."), code="token.inactive_user")
+    if user.username == AUTOMATION_USERNAME:
+        raise ValidationFailed(_("The automation user cannot have tokens."), code="token.automation_user")
     secret = secrets.token_urlsafe(32)
     raw = f"{TOKEN_PREFIX}{secret}"
     token = ApiToken.objects.create(
@@ -325,3 +327,19 @@ def login_unlock(*, by: User, username: str, ip_address: str | None = None) -> i
         detail={"cleared": cleared},
     )
     return int(cleared)
+
+
+# The actor of automatic changes (rules): shown in the history, never able to sign in.
+AUTOMATION_USERNAME = "tierdesk-automation"
+
+
+def automation_user() -> User:
+    """The user automation rules act as: a case manager (so that it may assign and close) with no
+    usable password and no API token, created on first use."""
+    user, created = User.objects.get_or_create(
+        username=AUTOMATION_USERNAME, defaults={"role": Role.CASE_MANAGER, "first_name": "Automation"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -197,6 +197,55 @@ def next_opening(spec: CalendarSpec, instant: datetime) -> datetime:
     raise NoOpeningError(f"the calendar is not open at all within {SEARCH_LIMIT_DAYS} days of {instant.isoformat()}")
 
 
+def is_working_day(spec: CalendarSpec, day: date) -> bool:
+    """Whether the desk opens at all on the local date `day` (a weekday with hours, not closed)."""
+    return bool(spec.weekly.get(day.weekday())) and day not in spec.closed_days
+
+
+def add_working_days(spec: CalendarSpec, start: datetime, days: int) -> datetime:
+    """The same local wall time as `start` on the `days`-th working day after `start`'s local date
+    (in UTC): "5 working days after resolving" as people count them. A wall time that does not
+    exist that day (a DST gap) is read with the offset before the gap, as zoneinfo does.
+
+    Raises ValueError for negative `days` and NoOpeningError when the calendar has no working day."""
+    if days < 0:
+        raise ValueError(f"days must not be negative, got {days}")
+    _naive_utc(start, "start")
+    _require_opening_hours(spec)
+    zone = ZoneInfo(spec.time_zone)
+    local = start.astimezone(zone)
+    day, counted, searched = local.date(), 0, 0
+    while counted < days:
+        day += _DAY
+        searched += 1
+        if searched > SEARCH_LIMIT_DAYS + days * 7:
+            raise NoOpeningError(f"no working day within {searched} days of {start.isoformat()}")
+        if is_working_day(spec, day):
+            counted += 1
+    wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone)
+    return wall.astimezone(UTC)
+
+
+def working_days_between(spec: CalendarSpec, start: datetime, end: datetime, *, limit: int = 400) -> int:
+    """How many working days have passed from `start` to `end`: the largest n (at most `limit`)
+    with `add_working_days(spec, start, n) <= end`; 0 when `end` is not after `start`."""
+    _naive_utc(start, "start")
+    _naive_utc(end, "end")
+    if end <= start or not spec.has_opening_hours:
+        return 0
+    zone = ZoneInfo(spec.time_zone)
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    count, day = 0, first
+    while day < last and count < limit:
+        day += _DAY
+        if is_working_day(spec, day):
+            count += 1
+    # The last working day counts only once its wall time has come.
+    while count > 0 and add_working_days(spec, start, count) > end:
+        count -= 1
+    return count
+
+
 # --- the walk ------------------------------------------------------------------------------------
 
 

@@ -73,6 +73,8 @@ class HistoryAction(models.TextChoices):
     MACRO_APPLIED = "macro_applied", _("Macro applied")
     SLA_WARNING = "sla_warning", _("SLA deadline near")
     SLA_BREACHED = "sla_breached", _("SLA deadline missed")
+    CLOSED = "closed", _("Closed")
+    RULE_APPLIED = "rule_applied", _("Rule applied")
 
 
 class SecondLevelDecision(models.TextChoices):

@@ -50,3 +50,20 @@ class InvalidTimeEntry(ValidationFailed):
 class ConfirmationLinkInvalid(ValidationFailed):
     code = "ticket.confirmation_link_invalid"
     http_status = 410
+
+
+class RuleInvalid(ValidationFailed):
+    code = "rule.invalid"
+
+
+class RuleNotFound(NotFound):
+    code = "rule.not_found"
+
+
+class RuleVersionConflict(Conflict):
+    code = "rule.version_conflict"
+
+
+class DuplicateRule(ValidationFailed):
+    code = "rule.duplicate_name"
+    http_status = 409

@@ -34,3 +34,23 @@ class TicketPublicReplyAdded:
 class TicketSlaBreached:
     ticket_id: int
     deadline: str  # the deadline field missed: "first_response_due" or "resolution_due"
+
+
+@dataclass(frozen=True)
+class RuleAlertRequested:
+    """A rule's `notify` action: e-mail these staff users about the ticket (mail sends it)."""
+
+    ticket_id: int
+    firing_id: int  # with the recipient, a stable identity: the alert is sent once per firing
+    recipient_ids: tuple[int, ...]
+    rule_name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TicketCloseReminderRequested:
+    """A rule's `remind_requester` action: remind the requester that the resolved ticket will
+    close unless they answer (mail sends it, with the confirmation link)."""
+
+    ticket_id: int
+    firing_id: int

@@ -1,11 +1,13 @@
 """Writers of the append-only ticket history (Saleor's events.py idea): keyword-only, one
-function for every kind of row, so that every service records the same shape."""
+function for every kind of row, so that every service records the same shape. Every row also
+tells the rules engine what happened (automation/dispatch.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tierdesk.accounts.models import User
+from tierdesk.tickets.automation.dispatch import note_change
 from tierdesk.tickets.choices import HistoryAction
 from tierdesk.tickets.models import HistoryEvent, Ticket
 
@@ -67,6 +69,7 @@ def record(
         is_internal=is_internal,
     )
     row.save()
+    note_change(ticket.pk, action)  # every recorded change is one the rules may act on
     return row
 
 
@@ -96,4 +99,6 @@ def record_changes(
         for field, (old, new) in changes.items()
         if _text(old) != _text(new)
     ]
+    for changed in {row.action for row in rows}:
+        note_change(ticket.pk, changed)
     return HistoryEvent.objects.bulk_create(rows)

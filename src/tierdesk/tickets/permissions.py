@@ -51,3 +51,8 @@ def can_act_as_customer(user: Any, ticket: Ticket) -> bool:
     if user.role == Role.CUSTOMER_ADMIN:
         return ticket.organisation_id == contact.organisation_id
     return ticket.requester_id == contact.pk
+
+
+def can_manage_rules(user: Any) -> bool:
+    """Automation rules change tickets for everyone: administrators only (like the SLA policies)."""
+    return bool(getattr(user, "is_staff_member", False)) and user.role == Role.ADMIN

@@ -1,11 +1,13 @@
 """Background jobs of the tickets app: thin wrappers that take ids and scalars, call one service,
 and are safe to run twice (the SLA check records each warning and breach once, and does nothing
-for a plan that has been replaced)."""
+for a plan that has been replaced; a rule fires once per ticket state)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from tierdesk.tickets.automation import engine
+from tierdesk.tickets.automation.dispatch import Chain
 from tierdesk.tickets.services.sla import ticket_sla_check
 
 
@@ -13,3 +15,21 @@ from tierdesk.tickets.services.sla import ticket_sla_check
 def sla_check(ticket_id: int, sla_version: int) -> list[str]:
     """Returns the ticket fields the check recorded (e.g. "resolution_breached_at")."""
     return ticket_sla_check(ticket_id=ticket_id, sla_version=sla_version)
+
+
+@task()
+def rules_evaluate(ticket_id: int, actions: list[str], depth: int = 0, chain_id: str = "") -> list[int]:
+    """After a change: returns the ids of the rules that fired."""
+    return engine.evaluate_ticket(ticket_id=ticket_id, actions=actions, chain=Chain(chain_id, depth))
+
+
+@task()
+def rule_timer_due(ticket_id: int, rule_id: int, token: int) -> bool:
+    """A time rule's timer: returns whether the rule fired."""
+    return engine.timer_due(ticket_id=ticket_id, rule_id=rule_id, token=token)
+
+
+@task()
+def rule_plan(rule_id: int) -> int:
+    """After a time rule was created or changed: returns how many tickets were planned."""
+    return engine.plan_rule(rule_id=rule_id)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import Contact, Organisation, User
@@ -38,7 +39,7 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=name)[0] for name in clean]
 
 
-def valid_choice(value: Any, choices: type[Urgency] | type[Impact] | type[Channel], field: str) -> str:
+def valid_choice(value: Any, choices: type[TextChoices], field: str) -> str:
     """`value` as one of `choices`, or a ValidationFailed naming the field in the user's language."""
     try:
         return str(choices(value))
@@ -110,7 +111,8 @@ def ticket_create(
     )
     # The deadlines run from the creation instant the database row holds.
     sla_clock.start_clock(ticket, ticket.created_at)
-    ticket.save(update_fields=["sla_policy", *sla_clock.CLOCK_FIELDS])
+    ticket.level_entered_at = ticket.status_changed_at = ticket.created_at
+    ticket.save(update_fields=["sla_policy", "level_entered_at", "status_changed_at", *sla_clock.CLOCK_FIELDS])
     tag_rows = tags_from_names(tags)
     if tag_rows:
         ticket.tags.set(tag_rows)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.models import User
 from tierdesk.core.errors import ValidationFailed
 from tierdesk.tickets import history, sla_clock
-from tierdesk.tickets.choices import Channel, Impact, Urgency
+from tierdesk.tickets.choices import Channel, Impact, Priority, Urgency
 from tierdesk.tickets.locks import lock_ticket
 from tierdesk.tickets.models import Category, Ticket
 from tierdesk.tickets.rules import priority_from
@@ -80,4 +80,34 @@ def ticket_update(
         sla_clock.record_deadlines(ticket, before=before, by=by, channel=channel)
     if changed:
         save_ticket(ticket, set(fields))
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(
+    *, ticket: Ticket, priority: str, by: User, channel: str = Channel.WEB, expected_version: int | None = None
+) -> Ticket:
+    """Set the priority itself, over what urgency x impact give (a rule that knows better, e.g. a
+    customer with a stricter contract); the SLA deadlines are recomputed from creation. A later
+    change of urgency or impact derives it from the matrix again."""
+    require_staff(by)
+    value = Priority(valid_choice(priority, Priority, "priority"))
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if ticket.priority == value:
+        return ticket
+    old, old_due = ticket.priority, ticket.due_at
+    before = sla_clock.deadlines_of(ticket)
+    ticket.priority = value
+    sla_clock.recompute(ticket)
+    history.record_changes(
+        ticket=ticket,
+        by=by,
+        channel=channel,
+        changes={
+            "priority": (old, value),
+            "due_at": (old_due.isoformat() if old_due else None, ticket.due_at.isoformat() if ticket.due_at else None),
+        },
+    )
+    sla_clock.record_deadlines(ticket, before=before, by=by, channel=channel)
+    save_ticket(ticket, ["priority", *sla_clock.CLOCK_FIELDS])
     return ticket

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tierdesk.core.events import publish
 from tierdesk.tickets import history, sla_clock
-from tierdesk.tickets.choices import HistoryAction
+from tierdesk.tickets.choices import Channel, HistoryAction
 from tierdesk.tickets.errors import TicketNotFound
 from tierdesk.tickets.events import TicketSlaBreached
 from tierdesk.tickets.locks import lock_ticket
@@ -38,7 +38,7 @@ def ticket_sla_check(*, ticket_id: int, sla_version: int, now: datetime | None =
         history.record(
             ticket=ticket,
             by=None,
-            channel="",  # no person and no channel: the clock itself (the timeline shows "System")
+            channel=Channel.SYSTEM,  # no person: the clock itself
             action=HistoryAction.SLA_BREACHED if point.breach else HistoryAction.SLA_WARNING,
             field=point.deadline,
             new=getattr(ticket, point.deadline).isoformat(),  # the deadline warned of or missed

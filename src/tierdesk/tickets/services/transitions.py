@@ -70,7 +70,8 @@ def set_status(
             _("A ticket that is %(old)s cannot become %(new)s.") % {"old": old.label, "new": to.label}
         )
     now = timezone.now()
-    fields = ["status"]
+    ticket.status_changed_at = now
+    fields = ["status", "status_changed_at"]
     if ticket.paused_at is not None:  # leaving a wait on the customer: the deadlines move on
         fields += leave_pause(ticket, now=now, by=by, channel=channel)
     if to != Status.WAITING and ticket.waiting_on:
@@ -208,8 +209,9 @@ def ticket_escalate(
         )
     old_level, old_assignee = ticket.level, ticket.assignee
     ticket.level = target
+    ticket.level_entered_at = timezone.now()
     ticket.assignee = assignee
-    fields = ["level", "assignee", *open_if_new(ticket, by=by, channel=channel)]
+    fields = ["level", "level_entered_at", "assignee", *open_if_new(ticket, by=by, channel=channel)]
     action = HistoryAction.ESCALATED
     if target == Level.DEVELOPMENT:
         ticket.bug_key, ticket.bug_url = bug_key, bug_url
@@ -365,5 +367,20 @@ def ticket_reopen(
         )
     Comment.objects.create(ticket=ticket, author=by, body=text, is_internal=False, channel=channel)
     fields = set_status(ticket, to=Status.OPEN, by=by, channel=channel, action=HistoryAction.REOPENED, note=text)
+    save_ticket(ticket, fields)
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(
+    *, ticket: Ticket, by: User, note: str = "", channel: str = Channel.WEB, expected_version: int | None = None
+) -> Ticket:
+    """Close a resolved ticket the customer has not confirmed (the auto-close rule, or an agent
+    who has the customer's word some other way). The customer hears of it like of any status change."""
+    require_staff(by)
+    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    if ticket.status != Status.RESOLVED:
+        raise TransitionNotAllowed(_("Only a resolved ticket can be closed."))
+    fields = set_status(ticket, to=Status.CLOSED, by=by, channel=channel, action=HistoryAction.CLOSED, note=note)
     save_ticket(ticket, fields)
     return ticket

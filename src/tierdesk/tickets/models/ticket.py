@@ -1,4 +1,4 @@
-"""Tickets, their comments, attachments, time entries, history and second-level requests."""
+"""Tickets, their comments, attachments, time entries, history, second-level requests and macros."""
 
 from __future__ import annotations
 
@@ -95,6 +95,10 @@ class Ticket(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # When the ticket entered its level and its status: the anchors of time rules ("30 minutes at
+    # first level") and part of the state a rule fires once for (automation/state.py).
+    level_entered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The deadline clock is paused while the ticket waits on the customer.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The SLA the deadlines run on (sla_clock.py); due_at is the nearest of them still open.

@@ -1,0 +1,1 @@
+"""The rules engine: conditions, actions, evaluation and timers of automation rules."""

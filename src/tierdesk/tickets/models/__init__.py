@@ -1,0 +1,39 @@
+"""The tickets app's models: the ticket and what hangs off it (ticket.py), automation rules (automation.py)."""
+
+from tierdesk.tickets.models.automation import FiringOutcome, Rule, RuleFiring, RuleTimer, RuleTrigger
+from tierdesk.tickets.models.ticket import (
+    AppendOnlyQuerySet,
+    Attachment,
+    Category,
+    Comment,
+    HistoryEvent,
+    Macro,
+    PriorityMatrixCell,
+    SecondLevelRequest,
+    Tag,
+    Ticket,
+    TicketCounter,
+    TimeEntry,
+    attachment_path,
+)
+
+__all__ = [
+    "AppendOnlyQuerySet",
+    "Attachment",
+    "Category",
+    "Comment",
+    "FiringOutcome",
+    "HistoryEvent",
+    "Macro",
+    "PriorityMatrixCell",
+    "Rule",
+    "RuleFiring",
+    "RuleTimer",
+    "RuleTrigger",
+    "SecondLevelRequest",
+    "Tag",
+    "Ticket",
+    "TicketCounter",
+    "TimeEntry",
+    "attachment_path",
+]
