@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# The actor of automatic changes (rules): shown in the history, never able to sign in, never
+# offered as an assignee (accounts.services.automation_user creates it).
+AUTOMATION_USERNAME = "tierdesk-automation"
+
 STAFF_ROLES = frozenset({Role.AGENT, Role.CASE_MANAGER, Role.ADMIN})
 CUSTOMER_ROLES = frozenset({Role.CUSTOMER, Role.CUSTOMER_ADMIN})
 

@@ -5,7 +5,7 @@ Customers get customer-safe output schemas (no internal notes about their organi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,6 +87,7 @@ class CustomerOrganisationOut(OutSchema):
 class OrganisationOut(CustomerOrganisationOut):
     notes: str
     is_active: bool
+    case_manager_id: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -104,6 +105,9 @@ class OrganisationPatch(PatchSchema):
     language: Language | None = None
     notes: str | None = Field(None, max_length=20_000)
     is_active: bool | None = Field(None, description="false retires the organisation (there is no delete)")
+    case_manager_id: int | None = Field(None, description="the staff member alerted about this customer; null clears")
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"case_manager_id"})
 
 
 class OrganisationFilter(PageParams):

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tierdesk.accounts.choices import STAFF_ROLES
+from tierdesk.accounts.choices import AUTOMATION_USERNAME, STAFF_ROLES
 from tierdesk.accounts.errors import ContactNotFound, OrganisationNotFound, UserNotFound
 from tierdesk.accounts.models import AccessNote, Contact, Organisation, User
 from tierdesk.accounts.permissions import (
@@ -77,7 +77,13 @@ def access_notes_for(*, user: Any, organisation: Organisation) -> QuerySet[Acces
 
 
 def staff_users() -> QuerySet[User]:
-    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).select_related("agent").order_by("username")
+    """Active staff members, not the automation user (nobody assigns work to it)."""
+    return (
+        User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+        .exclude(username=AUTOMATION_USERNAME)
+        .select_related("agent")
+        .order_by("username")
+    )
 
 
 def staff_user_get(*, user_id: int) -> User:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.audit import audit_record
-from tierdesk.accounts.choices import CUSTOMER_ROLES, STAFF_ROLES, AuditAction, Level, Role
+from tierdesk.accounts.choices import AUTOMATION_USERNAME, CUSTOMER_ROLES, STAFF_ROLES, AuditAction, Level, Role
 from tierdesk.accounts.crypto import decrypt_text, encrypt_text, token_digest
 from tierdesk.accounts.errors import DuplicateOrganisation, NotAllowed
 from tierdesk.accounts.models import (
@@ -28,9 +28,27 @@ from tierdesk.accounts.models import (
 )
 from tierdesk.accounts.permissions import can_manage_organisations, can_read_access_notes, can_unlock_logins
 from tierdesk.accounts.phones import normalise_phone
+from tierdesk.accounts.selectors import staff_users
 from tierdesk.core.errors import ValidationFailed
 
 TOKEN_PREFIX = "tdk_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
+
+
+# "Leave as it is", where None means "clear".
+UNCHANGED = object()
+
+
+def _case_manager(user_id: object) -> User | None:
+    if user_id is None:
+        return None
+    try:
+        return staff_users().get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise ValidationFailed(
+            _("The case manager must be an active staff member."),
+            code="organisation.invalid_case_manager",
+            field="case_manager_id",
+        ) from None
 
 
 def _require_manager(by: User) -> None:
@@ -67,7 +85,9 @@ def organisation_update(
     language: str | None = None,
     notes: str | None = None,
     is_active: bool | None = None,
+    case_manager_id: int | object | None = UNCHANGED,
 ) -> Organisation:
+    """Change the fields given; `case_manager_id=None` clears the case manager."""
     _require_manager(by)
     if name is not None:
         name = name.strip()
@@ -86,6 +106,8 @@ def organisation_update(
         organisation.notes = notes
     if is_active is not None:
         organisation.is_active = is_active
+    if case_manager_id is not UNCHANGED:
+        organisation.case_manager = _case_manager(case_manager_id)
     organisation.save()
     return organisation
 
@@ -327,10 +349,6 @@ def login_unlock(*, by: User, username: str, ip_address: str | None = None) -> i
         detail={"cleared": cleared},
     )
     return int(cleared)
-
-
-# The actor of automatic changes (rules): shown in the history, never able to sign in.
-AUTOMATION_USERNAME = "tierdesk-automation"
 
 
 def automation_user() -> User:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import STAFF_ROLES, Role
 from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import staff_users
 from tierdesk.core.events import publish
 from tierdesk.tickets.automation.facts import TicketFacts
 from tierdesk.tickets.automation.handover import handover_note
@@ -100,7 +101,7 @@ def _check_target(to: Any, where: str) -> None:
 
 
 def _staff_user(username: Any, where: str) -> User:
-    user = User.objects.filter(username=username, is_active=True, role__in=STAFF_ROLES).first()
+    user = staff_users().filter(username=username).first()
     if user is None:
         raise RuleInvalid(_("No active staff user %(name)r.") % {"name": username}, field=where)
     return user

@@ -18,7 +18,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from tierdesk.accounts.services import AUTOMATION_USERNAME
+from tierdesk.accounts.choices import AUTOMATION_USERNAME
 from tierdesk.core.events import _handlers, subscribe
 from tierdesk.tickets.automation import engine
 from tierdesk.tickets.automation.dispatch import Chain
