@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,6 +114,55 @@ def test_django_commands_pass_through(capsys: pytest.CaptureFixture[str]) -> Non
     # then Django runs it
     assert status == 0
     assert capsys.readouterr().out.startswith("System check identified ")
+
+
+# --- worker -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arguments", [["worker", "--help"], ["help", "worker"]], ids=["--help", "help"])
+def test_worker_help_shows_every_db_worker_option(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # when the worker's help is asked for
+    status = main(arguments)
+
+    # then it describes the worker with its heartbeat, and every option of django-tasks-db's worker is there
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "with a heartbeat; tasks left running by a worker that died are queued again." in " ".join(out.split())
+    for option in [
+        "--queue-name",
+        "--exclude-queues",
+        "--interval",
+        "--batch",
+        "--reload",
+        "--backend",
+        "--no-startup-delay",
+        "--max-tasks",
+        "--worker-id",
+    ]:
+        assert f" {option}" in out, option
+
+
+@pytest.mark.parametrize(
+    ("heartbeat", "dead_after", "message"),
+    [
+        (10, 20, "TIERDESK_WORKER_DEAD_AFTER_SECONDS must be more than twice TIERDESK_WORKER_HEARTBEAT_SECONDS."),
+        (0, 60, "TIERDESK_WORKER_HEARTBEAT_SECONDS must be 1 or more."),
+    ],
+)
+def test_worker_refuses_timings_that_would_call_a_live_worker_dead(
+    heartbeat: int, dead_after: int, message: str, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given the database task queue, and heartbeat timings that leave no room for one late beat
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TIERDESK_WORKER_HEARTBEAT_SECONDS = heartbeat
+    settings.TIERDESK_WORKER_DEAD_AFTER_SECONDS = dead_after
+
+    # when the worker starts
+    status = main(["worker"])
+
+    # then it stops at once and says why
+    assert status == 1
+    assert capsys.readouterr().err == f"CommandError: {message}\n"
 
 
 # --- tokens -------------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ ASGI_APPLICATION = "tierdesk.config.asgi:application"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 EXIT_USAGE = 2
+# django-tasks-db's db_worker with a heartbeat and recovery of dead workers' tasks (tierdesk.core.workers).
+WORKER_COMMAND = "tierdesk_worker"
 # How long the task worker may take to finish its current task when the server stops.
 WORKER_STOP_SECONDS = 10
 # WhiteNoise hands Django's ASGI handler a synchronous file iterator, which Django reads in a
@@ -119,9 +121,9 @@ def _dispatch(args: list[str]) -> int:
     if command == "worker":
         # The worker serves every queue unless told otherwise: apps may declare their own queues.
         has_queue = any(arg == "--queue-name" or arg.startswith("--queue-name=") for arg in rest)
-        return _django(["db_worker", *rest] if has_queue else ["db_worker", "--queue-name=*", *rest])
+        return _django([WORKER_COMMAND, *rest] if has_queue else [WORKER_COMMAND, "--queue-name=*", *rest])
     if command == "help":
-        return _django(["help", *(["db_worker"] if rest == ["worker"] else rest)])
+        return _django(["help", *([WORKER_COMMAND] if rest == ["worker"] else rest)])
     return _django([command, *rest])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -38,7 +39,7 @@ TOKEN_PREFIX = "tdk_"  # noqa: S105 - a public marker that tells tokens apart, n
 UNCHANGED = object()
 
 
-def _case_manager(user_id: object) -> User | None:
+def _case_manager(user_id: Any) -> User | None:
     if user_id is None:
         return None
     try:

@@ -4,6 +4,7 @@ retried task from mailing twice."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.tickets.models import Ticket
@@ -27,8 +28,10 @@ class NotificationLog(models.Model):
     """One customer e-mail about one ticket event, and how far its sending got.
 
     The unique (ticket, event_key) pair is the idempotency guard: a run first claims the row
-    (insert, or take over a FAILED one), then sends outside any transaction, then marks it SENT.
-    A second run finds the row claimed and sends nothing."""
+    (insert, or take over a FAILED one, or a SENDING one whose lease ran out), then sends outside
+    any transaction, then marks it SENT. A second run finds the row claimed and sends nothing, or,
+    if the claim is older than the lease (TIERDESK_NOTIFICATION_LEASE_SECONDS), sends it again
+    under the same Message-ID: its run died mid-send (docs/adr/0004)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
     event_key = models.CharField(max_length=100)
@@ -40,6 +43,8 @@ class NotificationLog(models.Model):
     message_id = models.CharField(max_length=255)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the current run claimed the row: the lease on a SENDING row counts from here.
+    claimed_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,13 +1,15 @@
 """Customer notifications: one e-mail to the ticket's requester per ticket event, in their
 language, through Django's configured e-mail backend.
 
-It owns who gets a mail (or why not), what it says and the once-only guard (NotificationLog).
+It owns who gets a mail (or why not), what it says and the once-only guard (NotificationLog,
+with a lease that lets a rerun send what a killed run had claimed).
 It never changes tickets and never shows internal notes."""
 
 from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 
@@ -99,6 +101,19 @@ def _recipient(ticket: Ticket, *, author_id: int | None, event_key: str) -> Cont
     return contact
 
 
+class NotificationBeingSent(Exception):
+    """Another run holds this mail's claim (it may be sending right now): try again at `retry_at`,
+    when a claim still held then has outlived its lease and may be taken over."""
+
+    def __init__(self, *, ticket: Ticket, event_key: str, retry_at: datetime) -> None:
+        super().__init__(f"ticket {ticket.number}, {event_key}: another run is sending the customer mail")
+        self.retry_at = retry_at
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.TIERDESK_NOTIFICATION_LEASE_SECONDS)
+
+
 def _claim(
     *,
     ticket: Ticket,
@@ -109,32 +124,43 @@ def _claim(
     subject: str,
     message_id: str,
 ) -> NotificationLog | None:
-    """Take the right to send this event's mail, or None when another run has it already.
+    """Take the right to send this event's mail, or None when it was sent already. Raises
+    NotificationBeingSent while another run's claim is younger than the lease.
 
-    Each step is its own short write: the network send that follows holds no database lock
-    (on SQLite a held write lock would stall every writer for as long as the SMTP server talks)."""
-    fields = {
-        "kind": kind,
-        "recipient": contact.email,
-        "language": language,
-        "subject": subject,
-        "message_id": message_id,
-    }
+    A claim older than the lease belongs to a run that died between claim and "sent" (a killed
+    worker, whose task is run again): it is taken over, and the mail goes out under the Message-ID
+    of the first claim, so the rare duplicate (the run died after the SMTP server took the mail)
+    can be recognised by the receiving side. Each step is its own short write: the network send
+    that follows holds no database lock (on SQLite a held write lock would stall every writer for
+    as long as the SMTP server talks). docs/adr/0004-notifications-sent-once.md"""
+    now = timezone.now()
+    fields = {"kind": kind, "recipient": contact.email, "language": language, "subject": subject}
     try:
         with transaction.atomic():
-            return NotificationLog.objects.create(ticket=ticket, event_key=event_key, **fields)
+            return NotificationLog.objects.create(
+                ticket=ticket, event_key=event_key, message_id=message_id, claimed_at=now, **fields
+            )
     except IntegrityError:
         pass
-    # A failed earlier attempt may be retried; the conditional update lets one run win.
-    retaken = NotificationLog.objects.filter(ticket=ticket, event_key=event_key, state=NotificationState.FAILED).update(
-        state=NotificationState.SENDING, error="", **fields
-    )
-    if retaken:
-        return NotificationLog.objects.get(ticket=ticket, event_key=event_key)
-    # SENT, or SENDING by another run (or by one that died mid-send: we prefer a lost mail to a
-    # duplicate, and the row shows it).
-    logger.info("ticket %s, %s: customer mail was sent or is being sent already", ticket.number, event_key)
-    return None
+    # The conditional updates let one run win when several try at once.
+    rows = NotificationLog.objects.filter(ticket=ticket, event_key=event_key)
+    retake = {"state": NotificationState.SENDING, "error": "", "claimed_at": now, **fields}
+    if rows.filter(state=NotificationState.FAILED).update(**retake):
+        # A failed earlier attempt is retried.
+        return rows.get()
+    if rows.filter(state=NotificationState.SENDING, claimed_at__lt=now - _lease()).update(**retake):
+        logger.warning(
+            "ticket %s, %s: customer mail claimed but not sent within the lease; sending it again",
+            ticket.number,
+            event_key,
+        )
+        return rows.get()
+    log = rows.get()
+    if log.state == NotificationState.SENT:
+        logger.info("ticket %s, %s: customer mail was sent already", ticket.number, event_key)
+        return None
+    # SENDING under a live lease (or FAILED just now by its holder): not ours to send yet.
+    raise NotificationBeingSent(ticket=ticket, event_key=event_key, retry_at=max(now, log.claimed_at + _lease()))
 
 
 def _send(
@@ -146,9 +172,10 @@ def _send(
     template: str,
     context: dict[str, object],
 ) -> NotificationLog | None:
-    """Render `template` in the contact's language and send it, at most once per event key.
+    """Render `template` in the contact's language and send it, once per event key (see `_claim`).
 
-    A failed send marks the row FAILED and re-raises, so the task fails and a retry may send."""
+    A failed send marks the row FAILED and re-raises, so the task fails and a retry may send.
+    Raises NotificationBeingSent while another run's claim on this mail is within its lease."""
     language = _language_of(contact)
     with translation.override(language):
         # Lazy labels and the template's strings are translated here, in the contact's language.
@@ -164,13 +191,24 @@ def _send(
         content_language = translation.get_language() or language
     subject = notification_subject(ticket)
     domain = _mail_domain()
-    message_id = make_msgid(idstring=f"ticket.{ticket.number}", domain=domain)
+    log = _claim(
+        ticket=ticket,
+        contact=contact,
+        kind=kind,
+        event_key=event_key,
+        language=content_language,
+        subject=subject,
+        message_id=make_msgid(idstring=f"ticket.{ticket.number}", domain=domain),
+    )
+    if log is None:
+        return None
     message = EmailMessage(
         subject=subject,
         body=body.strip() + "\n",
         to=[formataddr((header_safe(contact.name), contact.email))],
         headers={
-            "Message-ID": message_id,
+            # The first claim's id, also when a run that died is taken over (see `_claim`).
+            "Message-ID": log.message_id,
             # Every notification of a ticket points at one root id, so mail clients thread them.
             "References": f"<ticket.{ticket.number}@{domain}>",
             # RFC 3834: this is machine-made; well-behaved autoresponders stay quiet...
@@ -180,21 +218,13 @@ def _send(
             "Content-Language": content_language,
         },
     )
-    log = _claim(
-        ticket=ticket,
-        contact=contact,
-        kind=kind,
-        event_key=event_key,
-        language=content_language,
-        subject=subject,
-        message_id=message_id,
-    )
-    if log is None:
-        return None
     try:
         message.send(fail_silently=False)
     except Exception as exc:
-        NotificationLog.objects.filter(pk=log.pk).update(state=NotificationState.FAILED, error=repr(exc)[:500])
+        # Only while the claim is still ours: a run that took over after our lease ran out owns it.
+        NotificationLog.objects.filter(pk=log.pk, claimed_at=log.claimed_at).update(
+            state=NotificationState.FAILED, error=repr(exc)[:500]
+        )
         raise
     log.state, log.sent_at = NotificationState.SENT, timezone.now()
     log.save(update_fields=["state", "sent_at"])

@@ -1,33 +1,74 @@
 """Background jobs of the mail app: thin wrappers that take ids and scalars, call one service,
-and are safe to run twice (the service's NotificationLog guard sends at most once)."""
+and are safe to run twice (the service's NotificationLog guard sends once). A task that finds its
+mail claimed by another run that may still be sending runs itself again when that claim's lease
+ends, so a mail claimed by a worker that was killed is not lost."""
 
 from __future__ import annotations
 
-from django_tasks import task
+import logging
+from collections.abc import Callable
+from typing import Any
 
+from django_tasks import task
+from django_tasks.base import Task
+
+from tierdesk.mail.models import NotificationLog
 from tierdesk.mail.services import (
+    NotificationBeingSent,
     notification_send_public_reply,
     notification_send_status_changed,
     notification_send_ticket_created,
 )
 
+logger = logging.getLogger(__name__)
+
+
+def _sent_or_later(
+    again: Task[..., int | None], send: Callable[[], NotificationLog | None], **kwargs: Any
+) -> int | None:
+    """The NotificationLog id of the mail `send` sent, or None; while another run holds the mail,
+    `again` (this task) is enqueued with `kwargs` to run when that run's lease ends."""
+    try:
+        log = send()
+    except NotificationBeingSent as busy:
+        if not again.get_backend().supports_defer:
+            # Only the in-process backends (tests) cannot defer; there the holder is this process.
+            logger.info("%s; not sending", busy)
+            return None
+        logger.info("%s; trying again at %s", busy, busy.retry_at.isoformat())
+        again.using(run_after=busy.retry_at).enqueue(**kwargs)
+        return None
+    return log.pk if log is not None else None
+
 
 @task()
 def notify_ticket_created(ticket_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    log = notification_send_ticket_created(ticket_id=ticket_id)
-    return log.pk if log is not None else None
+    return _sent_or_later(
+        notify_ticket_created,
+        lambda: notification_send_ticket_created(ticket_id=ticket_id),
+        ticket_id=ticket_id,
+    )
 
 
 @task()
 def notify_status_changed(ticket_id: int, old: str, new: str, by_id: int | None, delivery_id: str) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    log = notification_send_status_changed(ticket_id=ticket_id, old=old, new=new, by_id=by_id, delivery_id=delivery_id)
-    return log.pk if log is not None else None
+    kwargs: dict[str, Any] = {
+        "ticket_id": ticket_id,
+        "old": old,
+        "new": new,
+        "by_id": by_id,
+        "delivery_id": delivery_id,
+    }
+    return _sent_or_later(notify_status_changed, lambda: notification_send_status_changed(**kwargs), **kwargs)
 
 
 @task()
 def notify_public_reply(comment_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    log = notification_send_public_reply(comment_id=comment_id)
-    return log.pk if log is not None else None
+    return _sent_or_later(
+        notify_public_reply,
+        lambda: notification_send_public_reply(comment_id=comment_id),
+        comment_id=comment_id,
+    )

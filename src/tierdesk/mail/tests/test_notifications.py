@@ -336,7 +336,7 @@ def test_a_failed_send_is_recorded_and_the_retry_sends_once(personas, open_ticke
 
 
 def test_a_mail_another_run_is_sending_is_not_sent_again(personas, open_ticket):
-    # given a run that has claimed a status mail and has not finished (or died mid-send)
+    # given a run that has just claimed a status mail and has not finished
     NotificationLog.objects.create(
         ticket=open_ticket,
         event_key="status:open>waiting:d4",
@@ -353,7 +353,7 @@ def test_a_mail_another_run_is_sending_is_not_sent_again(personas, open_ticket):
         ticket_id=open_ticket.pk, old="open", new="waiting", by_id=personas.agent_l1.pk, delivery_id="d4"
     )
 
-    # then it sends nothing: a lost mail is preferred to a duplicate
+    # then it sends nothing while the claim's lease lasts (test_notification_lease.py: after it)
     assert result.return_value is None
     assert mail.outbox == []
 
