@@ -16,6 +16,8 @@ class NotificationKind(models.TextChoices):
     TICKET_CREATED = "ticket_created", _("Ticket received")
     STATUS_CHANGED = "status_changed", _("Status changed")
     PUBLIC_REPLY = "public_reply", _("Public reply")
+    RULE_ALERT = "rule_alert", _("Rule alert")
+    CLOSE_REMINDER = "close_reminder", _("Closing reminder")
 
 
 class NotificationState(models.TextChoices):

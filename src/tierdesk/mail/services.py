@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,9 +23,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from tierdesk.accounts.models import Contact
+from tierdesk.accounts.models import Contact, User
 from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
-from tierdesk.tickets.choices import Status
+from tierdesk.tickets.choices import Level, Priority, Status
 from tierdesk.tickets.confirmation import confirmation_token
 from tierdesk.tickets.models import Comment, Ticket
 
@@ -71,7 +72,25 @@ def _mail_domain() -> str:
     return domain or FALLBACK_MAIL_DOMAIN
 
 
-def _language_of(contact: Contact) -> str:
+class Recipient(Protocol):
+    """Whom a mail goes to: a customer contact, or a staff member (StaffRecipient)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class StaffRecipient:
+    name: str
+    email: str
+    language: str
+
+
+def _language_of(contact: Recipient) -> str:
     available = {code for code, _name in settings.LANGUAGES}
     return contact.language if contact.language in available else settings.LANGUAGE_CODE
 
@@ -117,7 +136,7 @@ def _lease() -> timedelta:
 def _claim(
     *,
     ticket: Ticket,
-    contact: Contact,
+    contact: Recipient,
     kind: NotificationKind,
     event_key: str,
     language: str,
@@ -166,7 +185,7 @@ def _claim(
 def _send(
     *,
     ticket: Ticket,
-    contact: Contact,
+    contact: Recipient,
     kind: NotificationKind,
     event_key: str,
     template: str,
@@ -322,5 +341,68 @@ def notification_send_public_reply(*, comment_id: int) -> NotificationLog | None
         context={
             "reply_text": comment.body,
             "author_name": comment.author.display_name if comment.author is not None else None,
+        },
+    )
+
+
+def desk_ticket_url(ticket: Ticket) -> str:
+    """Absolute link to the ticket in the agents' desk (for staff alerts)."""
+    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+    return f"{base}/desk/tickets/{ticket.number}/"
+
+
+def notification_send_rule_alert(
+    *, ticket_id: int, firing_id: int, user_id: int, rule_name: str, message: str
+) -> NotificationLog | None:
+    """A rule's alert to one staff member (e.g. the case manager of a P1 nobody answered), in
+    their language, once per firing and person."""
+    ticket = _ticket(ticket_id)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    event_key = f"rule:{firing_id}:user:{user_id}"
+    if ticket is None or user is None or not user.is_staff_member or not user.email:
+        logger.info("ticket %s, %s: no alert (recipient gone, not staff or without e-mail)", ticket_id, event_key)
+        return None
+    return _send(
+        ticket=ticket,
+        contact=StaffRecipient(name=user.display_name, email=user.email, language=user.language),
+        kind=NotificationKind.RULE_ALERT,
+        event_key=event_key,
+        template="mail/rule_alert.txt",
+        context={
+            "rule_name": rule_name,
+            "message": message,
+            "subject": ticket.subject,
+            "organisation": ticket.organisation.name,
+            "priority": Priority(ticket.priority).label,
+            "status": _status_label(ticket.status),
+            "level": Level(ticket.level).label,
+            "desk_url": desk_ticket_url(ticket),
+        },
+    )
+
+
+def notification_send_close_reminder(*, ticket_id: int, firing_id: int) -> NotificationLog | None:
+    """Remind the requester that a resolved ticket closes soon unless they answer; nothing when
+    the ticket is no longer resolved by the time the worker gets here."""
+    ticket = _ticket(ticket_id)
+    if ticket is None:
+        return None
+    event_key = f"reminder:{firing_id}"
+    if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
+        logger.info("ticket %s, %s: no reminder, the ticket is %s", ticket.number, event_key, ticket.status)
+        return None
+    contact = _recipient(ticket, author_id=None, event_key=event_key)
+    if contact is None:
+        return None
+    return _send(
+        ticket=ticket,
+        contact=contact,
+        kind=NotificationKind.CLOSE_REMINDER,
+        event_key=event_key,
+        template="mail/close_reminder.txt",
+        context={
+            "resolution": ticket.resolution,
+            "resolved_on": timezone.localtime(ticket.resolved_at).date(),
+            "answer_url": confirmation_url(ticket),
         },
     )

@@ -5,8 +5,20 @@ never mails anybody."""
 from __future__ import annotations
 
 from tierdesk.core.events import subscribe
-from tierdesk.mail.tasks import notify_public_reply, notify_status_changed, notify_ticket_created
-from tierdesk.tickets.events import TicketCreated, TicketPublicReplyAdded, TicketStatusChanged
+from tierdesk.mail.tasks import (
+    notify_close_reminder,
+    notify_public_reply,
+    notify_rule_alert,
+    notify_status_changed,
+    notify_ticket_created,
+)
+from tierdesk.tickets.events import (
+    RuleAlertRequested,
+    TicketCloseReminderRequested,
+    TicketCreated,
+    TicketPublicReplyAdded,
+    TicketStatusChanged,
+)
 
 
 @subscribe(TicketCreated)
@@ -30,3 +42,21 @@ def on_ticket_status_changed(event: TicketStatusChanged) -> None:
 @subscribe(TicketPublicReplyAdded)
 def on_ticket_public_reply_added(event: TicketPublicReplyAdded) -> None:
     notify_public_reply.enqueue(comment_id=event.comment_id)
+
+
+@subscribe(RuleAlertRequested)
+def on_rule_alert_requested(event: RuleAlertRequested) -> None:
+    # One task per person: one failing address must not hold back the others' alerts.
+    for user_id in event.recipient_ids:
+        notify_rule_alert.enqueue(
+            ticket_id=event.ticket_id,
+            firing_id=event.firing_id,
+            user_id=user_id,
+            rule_name=event.rule_name,
+            message=event.message,
+        )
+
+
+@subscribe(TicketCloseReminderRequested)
+def on_close_reminder_requested(event: TicketCloseReminderRequested) -> None:
+    notify_close_reminder.enqueue(ticket_id=event.ticket_id, firing_id=event.firing_id)

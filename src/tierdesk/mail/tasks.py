@@ -15,7 +15,9 @@ from django_tasks.base import Task
 from tierdesk.mail.models import NotificationLog
 from tierdesk.mail.services import (
     NotificationBeingSent,
+    notification_send_close_reminder,
     notification_send_public_reply,
+    notification_send_rule_alert,
     notification_send_status_changed,
     notification_send_ticket_created,
 )
@@ -72,3 +74,23 @@ def notify_public_reply(comment_id: int) -> int | None:
         lambda: notification_send_public_reply(comment_id=comment_id),
         comment_id=comment_id,
     )
+
+
+@task()
+def notify_rule_alert(ticket_id: int, firing_id: int, user_id: int, rule_name: str, message: str) -> int | None:
+    """Returns the NotificationLog id, or None when nothing was sent."""
+    kwargs: dict[str, Any] = {
+        "ticket_id": ticket_id,
+        "firing_id": firing_id,
+        "user_id": user_id,
+        "rule_name": rule_name,
+        "message": message,
+    }
+    return _sent_or_later(notify_rule_alert, lambda: notification_send_rule_alert(**kwargs), **kwargs)
+
+
+@task()
+def notify_close_reminder(ticket_id: int, firing_id: int) -> int | None:
+    """Returns the NotificationLog id, or None when nothing was sent."""
+    kwargs: dict[str, Any] = {"ticket_id": ticket_id, "firing_id": firing_id}
+    return _sent_or_later(notify_close_reminder, lambda: notification_send_close_reminder(**kwargs), **kwargs)
