@@ -28,7 +28,8 @@ def test_a_rule_alert_reaches_the_staff_member_once_in_their_language(personas):
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == [f"{manager.display_name} <cm@desk.example>"]
-    assert "P1 watch" in sent.body and "Call them." in sent.body
+    assert "P1 watch" in sent.body
+    assert "Call them." in sent.body
     assert f"/desk/tickets/{ticket.number}/" in sent.body
     assert sent.body.startswith("Beste ")  # Dutch
     assert NotificationLog.objects.get(event_key=f"rule:7:user:{manager.pk}").kind == NotificationKind.RULE_ALERT
