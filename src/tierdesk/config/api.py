@@ -18,6 +18,7 @@ from tierdesk.core.errors import DomainError
 from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
 from tierdesk.tickets.api_macros import router as macros_router
+from tierdesk.tickets.api_rules import router as rules_router
 
 api = NinjaAPI(
     title="Tierdesk API",
@@ -31,6 +32,7 @@ api = NinjaAPI(
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
 api.add_router("", macros_router)
+api.add_router("", rules_router)
 api.add_router("", sla_router)
 
 

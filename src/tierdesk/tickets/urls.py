@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from tierdesk.tickets.views import attachments, board, organisations, ticket
+from tierdesk.tickets.views import attachments, board, organisations, rules, ticket
 
 app_name = "tickets"
 urlpatterns: list[URLPattern] = [
@@ -24,4 +24,10 @@ urlpatterns: list[URLPattern] = [
         organisations.access_note_show,
         name="access_note_show",
     ),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_new, name="rule_new"),
+    path("rules/restore/", rules.rules_restore, name="rules_restore"),
+    path("rules/<int:rule_id>/", rules.rule_detail, name="rule"),
+    path("rules/<int:rule_id>/toggle/", rules.rule_toggle, name="rule_toggle"),
+    path("rules/<int:rule_id>/delete/", rules.rule_remove, name="rule_delete"),
 ]

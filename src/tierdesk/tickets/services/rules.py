@@ -1,9 +1,13 @@
 """Managing automation rules (administrators): create, change, delete, and put back the rules
 Tierdesk ships. Each write validates the whole rule, and a time rule's timers are planned anew on
-every ticket in play once the change commits (tasks.rule_plan)."""
+every ticket in play once the change commits (tasks.rule_plan). Conditions and actions come as JSON
+lists or typed in the text syntax (`conditions_text`, `actions_text`); errors then name the line."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +19,7 @@ from tierdesk.tickets.automation.actions import clean_actions
 from tierdesk.tickets.automation.conditions import clean_conditions
 from tierdesk.tickets.automation.fields import FIELDS
 from tierdesk.tickets.automation.seeds import SEED_RULES
+from tierdesk.tickets.automation.syntax import SyntaxProblem, parse_actions, parse_conditions
 from tierdesk.tickets.choices import HistoryAction
 from tierdesk.tickets.errors import DuplicateRule, RuleInvalid, RuleVersionConflict
 from tierdesk.tickets.models import Rule, RuleTrigger
@@ -112,19 +117,80 @@ def _replan_after_commit(rule: Rule) -> None:
     transaction.on_commit(enqueue)
 
 
+# --- conditions and actions typed in the text syntax (automation/syntax.py) ----------------------
+
+TEXT_FIELDS: dict[str, tuple[str, Callable[[str], list[dict[str, Any]]]]] = {
+    "conditions_text": ("conditions", parse_conditions),
+    "actions_text": ("actions", parse_actions),
+}
+# "conditions[2].value" -> ("conditions", "2"); "actions" -> ("actions", None).
+_ITEM_PATH = re.compile(r"(conditions|actions)(?:\[(\d+)\](?:\..*)?)?")
+
+
+def _parse_texts(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """`fields` with conditions_text/actions_text parsed into conditions/actions, and for each
+    parsed list the line each item stands on. A text that does not parse is RuleInvalid on the
+    text field, its message starting with the line number."""
+    fields = dict(fields)
+    lines: dict[str, list[int]] = {}
+    for text_name, (name, parse) in TEXT_FIELDS.items():
+        if text_name not in fields:
+            continue
+        text = fields.pop(text_name)
+        if name in fields:
+            raise RuleInvalid(
+                _("Send %(json)s or %(text)s, not both.") % {"json": name, "text": text_name},
+                field=text_name,
+            )
+        if not isinstance(text, str):
+            raise RuleInvalid(_("The rule's text is a string."), field=text_name)
+        try:
+            fields[name] = parse(text)
+        except SyntaxProblem as problem:
+            raise RuleInvalid(str(problem), field=text_name) from None
+        # Lines parse independently (syntax.py), so each line's own parse counts its items.
+        lines[name] = [
+            number
+            for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)
+            for _item in parse(line)
+        ]
+    return fields, lines
+
+
+@contextmanager
+def _errors_on_lines(lines: dict[str, list[int]]) -> Iterator[None]:
+    """A RuleInvalid about conditions or actions that came as text names the text field and the
+    line ("line 3: status is one of …") instead of a JSON path the writer never saw."""
+    try:
+        yield
+    except RuleInvalid as error:
+        match = _ITEM_PATH.fullmatch(error.field or "")
+        if match is None or match.group(1) not in lines:
+            raise
+        name, index = match.group(1), match.group(2)
+        numbers = lines[name]
+        message = error.message
+        if index is not None and int(index) < len(numbers):
+            message = str(SyntaxProblem(numbers[int(index)], message))
+        raise RuleInvalid(message, field=f"{name}_text") from None
+
+
 @transaction.atomic
 def rule_create(*, by: User, **fields: Any) -> Rule:
     _require_admin(by)
+    fields, lines = _parse_texts(fields)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise RuleInvalid(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    return _save_unique(Rule(**rule_clean(**fields), created_by=by))
+    with _errors_on_lines(lines):
+        return _save_unique(Rule(**rule_clean(**fields), created_by=by))
 
 
 @transaction.atomic
 def rule_update(*, rule: Rule, by: User, expected_version: int | None = None, **changes: Any) -> Rule:
     """Change some fields; the whole rule is validated again. A stale `expected_version` conflicts."""
     _require_admin(by)
+    changes, lines = _parse_texts(changes)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise RuleInvalid(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -132,7 +198,9 @@ def rule_update(*, rule: Rule, by: User, expected_version: int | None = None, **
     if expected_version is not None and rule.version != expected_version:
         raise RuleVersionConflict(_("Someone changed this rule meanwhile; reload it and try again."))
     current = {name: getattr(rule, name) for name in EDITABLE_FIELDS}
-    for name, value in rule_clean(**{**current, **changes}).items():
+    with _errors_on_lines(lines):
+        cleaned = rule_clean(**{**current, **changes})
+    for name, value in cleaned.items():
         setattr(rule, name, value)
     rule.version += 1
     return _save_unique(rule)  # replans: a rule that stopped being a time rule loses its timers
