@@ -17,7 +17,11 @@ def rule_list_for(*, user: Any) -> QuerySet[Rule]:
     """Every rule in running order, with how often it fired and failed and when it last fired."""
     if not can_manage_rules(user):
         return Rule.objects.none()
-    return Rule.objects.annotate(
+    return _with_figures(Rule.objects.all())
+
+
+def _with_figures(rules: QuerySet[Rule]) -> QuerySet[Rule]:
+    return rules.annotate(
         firing_count=Count("firings"),
         failed_count=Count("firings", filter=Q(firings__outcome=FiringOutcome.FAILED)),
         last_fired_at=Max("firings__fired_at"),
@@ -25,10 +29,11 @@ def rule_list_for(*, user: Any) -> QuerySet[Rule]:
 
 
 def rule_get_for(*, user: Any, rule_id: Any) -> Rule:
+    """One rule with its firing figures (like the list's); unknown and forbidden look alike."""
     if not can_manage_rules(user):
         raise RuleNotFound(_("No such rule."))
     try:
-        return Rule.objects.get(pk=int(rule_id))
+        return _with_figures(Rule.objects.filter(pk=int(rule_id))).get()
     except (Rule.DoesNotExist, ValueError, TypeError):
         raise RuleNotFound(_("No such rule.")) from None
 

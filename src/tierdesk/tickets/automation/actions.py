@@ -82,8 +82,14 @@ def _clean_one(where: str, item: Any) -> dict[str, Any]:
 def _text(value: Any, where: str, *, required: bool) -> str:
     if value is None and not required:
         return ""
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > MAX_TEXT:
-        raise RuleInvalid(_("A text of at most %(count)d characters.") % {"count": MAX_TEXT}, field=where)
+    # One line: rules are edited in a line-based text syntax, where a line break ends the action.
+    if (
+        not isinstance(value, str)
+        or (required and not value.strip())
+        or len(value) > MAX_TEXT
+        or len(value.splitlines()) > 1
+    ):
+        raise RuleInvalid(_("One line of at most %(count)d characters.") % {"count": MAX_TEXT}, field=where)
     return value.strip()
 
 

@@ -81,7 +81,7 @@ def _clean_value(spec: Field, value: Any, where: str) -> Any:
                 field=where,
             )
         return value
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200 or len(value.splitlines()) > 1:
         raise RuleInvalid(_("%(field)s compares with a name.") % {"field": spec.name}, field=where)
     return value.strip()
 

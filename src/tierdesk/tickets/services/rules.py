@@ -197,6 +197,14 @@ def rule_update(*, rule: Rule, by: User, expected_version: int | None = None, **
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     if expected_version is not None and rule.version != expected_version:
         raise RuleVersionConflict(_("Someone changed this rule meanwhile; reload it and try again."))
+    if changes == {"is_enabled": False}:
+        # Switching a rule off must work even when it no longer validates (say, the user it
+        # assigns to has left): that is exactly when an admin wants it off.
+        rule.is_enabled = False
+        rule.version += 1
+        rule.save(update_fields=["is_enabled", "version", "updated_at"])
+        _replan_after_commit(rule)
+        return rule
     current = {name: getattr(rule, name) for name in EDITABLE_FIELDS}
     with _errors_on_lines(lines):
         cleaned = rule_clean(**{**current, **changes})

@@ -200,14 +200,21 @@ def test_firings_are_the_latest_first_with_the_ticket(personas, rule, ticket):
     assert send(client, "GET", f"/rules/{rule.pk}/firings?limit=0").status_code == 422
 
 
-def test_a_rule_with_a_line_break_in_a_note_has_no_text_form(personas):
-    # given a note of two lines, which JSON can hold and a line of text cannot
-    body = {**TAG_P1, "actions": [{"type": "add_note", "text": "Line one\nLine two"}]}
+@pytest.mark.parametrize(
+    ("part", "field"),
+    [
+        ({"actions": [{"type": "add_note", "text": "Line one\nLine two"}]}, "actions[0].text"),
+        ({"conditions": [{"field": "category", "op": "eq", "value": "Print\ning"}]}, "conditions[0].value"),
+    ],
+)
+def test_a_line_break_in_a_rule_text_is_refused(personas, part, field):
+    # given a text of two lines, which JSON can hold and the line-based text syntax cannot
+    body = {**TAG_P1, **part}
     # when
     response = send(client_for(personas.admin), "POST", "/rules", body)
     # then
-    assert response.status_code == 201, response.json()
-    assert (response.json()["conditions_text"], response.json()["actions_text"]) == ("priority = p1", None)
+    assert response.status_code == 422, response.json()
+    assert (response.json()["code"], response.json()["field"]) == ("rule.invalid", field)
 
 
 # --- creating -----------------------------------------------------------------------------------

@@ -324,8 +324,8 @@ def test_a_stale_version_shows_the_conflict_and_loses_no_input(admin_client, per
 
 
 def test_a_rule_without_a_text_form_warns_before_it_is_saved(admin_client, personas):
-    made = rule_create(
-        by=personas.admin,
+    # given a rule stored before line breaks were refused (the services refuse them now)
+    made = Rule.objects.create(
         name="Two-line note",
         trigger="event",
         events=["created"],
@@ -369,17 +369,19 @@ def test_toggle_through_htmx_answers_with_the_list(admin_client, rule):
     assert f'data-testid="rule-row-{rule.pk}" data-enabled="false"' in body
 
 
-def test_a_refused_toggle_says_why(admin_client, personas, rule):
+def test_a_rule_that_no_longer_validates_can_be_switched_off_but_not_on(admin_client, personas, rule):
     # given the rule assigns to an agent who has left since
     rule_update(rule=rule, by=personas.admin, actions_text="assign to l2")
     personas.agent_l2.is_active = False
     personas.agent_l2.save()
-    # when
+    # when it is switched off: that works, it is exactly when an admin wants it off
     response = admin_client.post(f"/desk/rules/{rule.pk}/toggle/", {"is_enabled": "0"})
-    # then
     assert response.status_code == 302
+    assert Rule.objects.get().is_enabled is False
+    # when it is switched on again: refused, with the reason
+    admin_client.post(f"/desk/rules/{rule.pk}/toggle/", {"is_enabled": "1"})
     assert "Not saved: No active staff user &#x27;l2&#x27;" in admin_client.get("/desk/rules/").content.decode()
-    assert Rule.objects.get().is_enabled is True
+    assert Rule.objects.get().is_enabled is False
 
 
 def test_delete_asks_first_then_removes_the_rule_and_its_firings(admin_client, rule, ticket):
