@@ -95,6 +95,14 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
         description="Business minutes from now to due_at on the SLA calendar; negative when late, null when done"
     )
     sla_state: Literal["ok", "warning", "breached", "none"]
+    is_breached: bool = Field(description="Any SLA deadline of the ticket was recorded as missed")
+
+    @staticmethod
+    def resolve_is_breached(obj: Ticket) -> bool:
+        return any(
+            getattr(obj, mark) is not None
+            for mark in ("first_response_breached_at", "resolution_breached_at", "next_update_breached_at")
+        )
 
     @staticmethod
     def resolve_business_minutes_left(obj: Ticket) -> int | None:
@@ -124,7 +132,11 @@ class TicketOut(TicketSummaryOut):
     bug_url: str
     first_response_due: datetime | None
     resolution_due: datetime | None
+    next_update_due: datetime | None = Field(description="The next public update owed (policies with that target)")
     first_responded_at: datetime | None
+    first_response_breached_at: datetime | None = Field(description="When the SLA check recorded the breach")
+    resolution_breached_at: datetime | None
+    next_update_breached_at: datetime | None
 
     @staticmethod
     def resolve_tags(obj: Ticket) -> list[str]:

@@ -23,7 +23,7 @@ from django_tasks import default_task_backend
 from tierdesk.accounts.models import User
 from tierdesk.sla.calendar import CalendarSpec, business_seconds_between
 from tierdesk.sla.errors import SlaPolicyNotFound, SlaUnavailable
-from tierdesk.sla.models import SlaPolicy
+from tierdesk.sla.models import SlaPolicy, SlaTarget
 from tierdesk.sla.selectors import (
     add_business_time,
     calendar_spec_for_range,
@@ -39,7 +39,7 @@ from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import resolution_time_for
 
 # The deadline fields whose changes the history records (due_at follows them).
-DEADLINE_FIELDS = ("first_response_due", "resolution_due")
+DEADLINE_FIELDS = ("first_response_due", "resolution_due", "next_update_due")
 # What a (re)plan changes and the services save: the deadlines, due_at and the version token.
 CLOCK_FIELDS = (*DEADLINE_FIELDS, "due_at", "sla_version")
 
@@ -47,6 +47,7 @@ CLOCK_FIELDS = (*DEADLINE_FIELDS, "due_at", "sla_version")
 MARK_FIELDS = {
     "first_response_due": ("first_response_warned_at", "first_response_breached_at"),
     "resolution_due": ("resolution_warned_at", "resolution_breached_at"),
+    "next_update_due": ("next_update_warned_at", "next_update_breached_at"),
 }
 
 SLA_OK = "ok"
@@ -56,10 +57,22 @@ SLA_NONE = "none"
 
 
 def open_deadline(ticket: Ticket) -> datetime | None:
-    """The nearest deadline still open: the first response's until there is one, then the resolution's."""
+    """The nearest deadline still open: the first response's until there is one, then the
+    resolution's or the next update's, whichever comes first."""
     if ticket.first_responded_at is None and ticket.first_response_due is not None:
         return ticket.first_response_due
-    return ticket.resolution_due
+    if ticket.next_update_due is not None and ticket.resolution_due is not None:
+        return min(ticket.next_update_due, ticket.resolution_due)
+    return ticket.resolution_due or ticket.next_update_due
+
+
+def _target_minutes(target: SlaTarget, deadline: str) -> int | None:
+    """The business minutes a deadline field is planned with (None: the policy sets no such target)."""
+    if deadline == "first_response_due":
+        return target.first_response_minutes
+    if deadline == "next_update_due":
+        return target.next_update_minutes
+    return target.resolution_minutes
 
 
 def start_clock(ticket: Ticket, now: datetime) -> None:
@@ -152,6 +165,34 @@ def mark_first_response(ticket: Ticket, now: datetime) -> list[str]:
     return ["first_responded_at", "due_at", "sla_version"]
 
 
+def mark_public_update(ticket: Ticket, now: datetime) -> list[str]:
+    """A public reply from staff: the next update is owed `next_update_minutes` of business time
+    from `now` (when the policy sets that target), with its warning and breach to be recorded anew.
+    Returns the fields it changed; nothing for a policy without the target."""
+    policy = _policy(ticket)
+    target = target_for(policy, ticket.priority) if policy is not None else None
+    if policy is None or target is None or target.next_update_minutes is None:
+        return []
+    try:
+        due = add_business_time(policy_spec(policy, now), now, target.next_update_minutes * 60)
+    except SlaUnavailable:
+        return []
+    ticket.next_update_due = due
+    ticket.next_update_warned_at = ticket.next_update_breached_at = None
+    ticket.due_at = open_deadline(ticket)
+    replan(ticket)
+    return ["next_update_due", "next_update_warned_at", "next_update_breached_at", "due_at", "sla_version"]
+
+
+def clear_next_update(ticket: Ticket) -> list[str]:
+    """No update is owed on a resolved ticket; returns the fields it changed."""
+    if ticket.next_update_due is None:
+        return []
+    ticket.next_update_due = None
+    ticket.due_at = open_deadline(ticket)
+    return ["next_update_due", "due_at"]
+
+
 def deadlines_of(ticket: Ticket) -> dict[str, datetime | int | None]:
     """The clock's fields as they are now, to compare with after a change (`record_deadlines`)."""
     return {name: getattr(ticket, name) for name in CLOCK_FIELDS}
@@ -231,7 +272,15 @@ def sla_view(ticket: Ticket, now: datetime, *, cache: ClockCache | None = None) 
     target = target_for(policy, ticket.priority)
     if target is None:
         return SlaView(minutes, SLA_OK)
-    budget = (target.first_response_minutes if ticket.first_responded_at is None else target.resolution_minutes) * 60
+    if ticket.first_responded_at is None:
+        deadline = "first_response_due"
+    elif ticket.due_at == ticket.next_update_due:
+        deadline = "next_update_due"
+    else:
+        deadline = "resolution_due"
+    budget = (_target_minutes(target, deadline) or 0) * 60
+    if budget <= 0:
+        return SlaView(minutes, SLA_OK)
     used = budget - left
     return SlaView(minutes, SLA_WARNING if used * 100 >= policy.warning_percent * budget else SLA_OK)
 
@@ -303,7 +352,9 @@ def check_points(ticket: Ticket, *, policy: SlaPolicy | None = None) -> list[Che
         points.append(CheckPoint(due, name, breached, breach=True))
         if policy is None or target is None:
             continue
-        minutes = target.first_response_minutes if name == "first_response_due" else target.resolution_minutes
+        minutes = _target_minutes(target, name)
+        if not minutes:
+            continue
         rest = minutes * 60 * (100 - policy.warning_percent) // 100
         try:
             spec = calendar_spec_for_range(policy.calendar, ticket.created_at, due)
@@ -346,5 +397,5 @@ def schedule_check(ticket: Ticket) -> None:
 
 def _open_deadlines(ticket: Ticket) -> list[tuple[str, datetime]]:
     names = [] if ticket.first_responded_at is not None else ["first_response_due"]
-    names.append("resolution_due")
+    names += ["resolution_due", "next_update_due"]
     return [(name, due) for name in names if (due := getattr(ticket, name)) is not None]

@@ -139,7 +139,10 @@ class TicketFacts:
         if name == "has_first_response":
             return ticket.first_responded_at is not None
         if name == "is_breached":
-            return ticket.first_response_breached_at is not None or ticket.resolution_breached_at is not None
+            return any(
+                mark is not None
+                for mark in (ticket.first_response_breached_at, ticket.resolution_breached_at, ticket.next_update_breached_at)
+            )
         if name == "worked_minutes_at_level":
             entries = TimeEntry.objects.filter(ticket=ticket)
             if ticket.level_entered_at is not None:

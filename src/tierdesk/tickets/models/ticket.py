@@ -108,6 +108,9 @@ class Ticket(TimeStampedModel):
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # The next public update owed to the customer (policies with a next-update target): set by
+    # each public reply from staff, cleared when the ticket is resolved.
+    next_update_due = models.DateTimeField(_("next update due"), null=True, blank=True)
     # Business seconds the clock stood still (waits on the customer) so far.
     sla_paused_seconds = models.PositiveIntegerField(default=0, editable=False)
     # The timer's version token: bumped whenever the deadlines are (re)planned, so that a
@@ -118,6 +121,8 @@ class Ticket(TimeStampedModel):
     first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_update_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_update_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -56,7 +56,9 @@ def ticket_comment_add(
     if is_agent:
         if not is_internal:
             fields += open_if_new(ticket, by=by, channel=channel)
-            fields += sla_clock.mark_first_response(ticket, timezone.now())
+            now = timezone.now()
+            fields += sla_clock.mark_first_response(ticket, now)
+            fields += sla_clock.mark_public_update(ticket, now)  # the next update is owed from here
     else:
         if ticket.status == Status.CLOSED:
             raise TransitionNotAllowed(_("This ticket is closed; please open a new one."), code="ticket.closed")

@@ -81,6 +81,7 @@ def set_status(
         ticket.resolved_at = now
         fields.append("resolved_at")
         fields += sla_clock.mark_first_response(ticket, now)  # a resolution answers the customer too
+        fields += sla_clock.clear_next_update(ticket)
     elif to == Status.CLOSED:
         ticket.closed_at = now
         fields.append("closed_at")
@@ -88,6 +89,7 @@ def set_status(
         ticket.resolved_at = None
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
+        fields += sla_clock.mark_public_update(ticket, now)  # back in work: the customer is owed an update
     ticket.status = to
     row = history.record(
         ticket=ticket, by=by, channel=channel, action=action, field="status", old=old, new=to, note=note
