@@ -141,7 +141,11 @@ class TicketFacts:
         if name == "is_breached":
             return any(
                 mark is not None
-                for mark in (ticket.first_response_breached_at, ticket.resolution_breached_at, ticket.next_update_breached_at)
+                for mark in (
+                    ticket.first_response_breached_at,
+                    ticket.resolution_breached_at,
+                    ticket.next_update_breached_at,
+                )
             )
         if name == "worked_minutes_at_level":
             entries = TimeEntry.objects.filter(ticket=ticket)
