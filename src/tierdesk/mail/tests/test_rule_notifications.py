@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from tierdesk.mail.models import NotificationKind, NotificationLog
 from tierdesk.mail.services import notification_send_close_reminder, notification_send_rule_alert
@@ -55,6 +57,8 @@ def test_the_reminder_carries_the_answer_link_and_only_while_resolved(personas):
     notification_send_close_reminder(ticket_id=ticket.pk, firing_id=3)
     [sent] = mail.outbox
     assert "Replaced the toner." in sent.body
+    resolved_on = date_format(timezone.localtime(ticket.resolved_at).date(), "DATE_FORMAT")
+    assert f"on {resolved_on} and have not heard" in sent.body
     assert "/portal/answer/" in sent.body
     assert "closed automatically" in sent.body
     # once reopened, a late reminder task sends nothing

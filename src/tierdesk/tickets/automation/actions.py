@@ -29,6 +29,7 @@ from tierdesk.tickets.services.transitions import ticket_close
 
 MAX_ACTIONS = 10
 MAX_TEXT = 2000
+MAX_TAG_LENGTH = 50  # Tag.name's max_length
 ACTION_TYPES = ("escalate", "assign", "set_priority", "notify", "add_tag", "add_note", "remind_requester", "close")
 NOTIFY_GROUPS = ("case_manager", "assignee")
 
@@ -71,8 +72,11 @@ def _clean_one(where: str, item: Any) -> dict[str, Any]:
         return {"type": kind, "to": to, "message": _text(item.get("message", ""), f"{where}.message", required=False)}
     if kind == "add_tag":
         tag = item.get("tag")
-        if not isinstance(tag, str) or not tag.strip() or len(tag.strip()) > 50:
-            raise RuleInvalid(_("A tag is a name of at most 50 characters."), field=f"{where}.tag")
+        if not isinstance(tag, str) or not tag.strip() or len(tag.strip()) > MAX_TAG_LENGTH:
+            raise RuleInvalid(
+                _("A tag needs a name of at most %(count)d characters.") % {"count": MAX_TAG_LENGTH},
+                field=f"{where}.tag",
+            )
         return {"type": kind, "tag": tag.strip().lower()}
     if kind == "add_note":
         return {"type": kind, "text": _text(item.get("text"), f"{where}.text", required=True)}
@@ -109,7 +113,7 @@ def _check_target(to: Any, where: str) -> None:
 def _staff_user(username: Any, where: str) -> User:
     user = staff_users().filter(username=username).first()
     if user is None:
-        raise RuleInvalid(_("No active staff user %(name)r.") % {"name": username}, field=where)
+        raise RuleInvalid(_("No active staff user “%(name)s”.") % {"name": username}, field=where)
     return user
 
 

@@ -13,6 +13,23 @@ from tierdesk.tickets.errors import RuleInvalid
 
 Condition = Mapping[str, Any]
 
+# How the operators read in the text syntax (syntax.py) and in messages; the JSON names are the keys.
+OP_SYMBOLS = {
+    "eq": "=",
+    "ne": "!=",
+    "in": "in",
+    "not_in": "not in",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+    "contains": "contains",
+    "not_contains": "not contains",
+    "is_set": "is set",
+    "is_not_set": "is not set",
+}
+_OP_ORDER = list(OP_SYMBOLS)
+
 MAX_CONDITIONS = 20
 MAX_LIST_VALUES = 50
 # Larger thresholds are typing errors, and would plan timers years ahead.
@@ -37,13 +54,14 @@ def _clean_one(index: int, item: Any) -> dict[str, Any]:
     spec = FIELDS.get(name) if isinstance(name, str) else None
     if spec is None:
         raise RuleInvalid(
-            _("Unknown field %(name)r; known fields: %(known)s.") % {"name": name, "known": ", ".join(FIELDS)},
+            _("Unknown field “%(name)s”; known fields: %(known)s.") % {"name": name, "known": ", ".join(FIELDS)},
             field=f"{where}.field",
         )
     allowed = OPS_BY_KIND[spec.kind] | (PRESENCE_OPS if spec.optional else frozenset())
     if op not in allowed:
         raise RuleInvalid(
-            _("%(field)s takes the operators %(ops)s.") % {"field": spec.name, "ops": ", ".join(sorted(allowed))},
+            _("%(field)s takes the operators %(ops)s.")
+            % {"field": spec.name, "ops": ", ".join(OP_SYMBOLS[one] for one in sorted(allowed, key=_OP_ORDER.index))},
             field=f"{where}.op",
         )
     if op in PRESENCE_OPS:
@@ -52,7 +70,7 @@ def _clean_one(index: int, item: Any) -> dict[str, Any]:
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value or len(value) > MAX_LIST_VALUES:
             raise RuleInvalid(
-                _("%(op)s needs a list of 1 to %(count)d values.") % {"op": op, "count": MAX_LIST_VALUES},
+                _("“%(op)s” needs a list of 1 to %(count)d values.") % {"op": OP_SYMBOLS[op], "count": MAX_LIST_VALUES},
                 field=f"{where}.value",
             )
         cleaned: Any = [_clean_value(spec, one, f"{where}.value") for one in value]

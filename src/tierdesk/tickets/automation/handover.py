@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tierdesk.tickets.choices import HistoryAction, Level
 from tierdesk.tickets.models import Comment, HistoryEvent, Ticket, TimeEntry
@@ -29,11 +30,23 @@ def handover_note(*, ticket: Ticket, rule_name: str, minutes: float | None) -> s
         lines = [_("Escalated automatically by the rule “%(rule)s”.") % {"rule": rule_name}]
         if minutes is not None:
             lines.append(
-                _("Time at %(level)s: %(minutes)d business minutes.") % {"level": level, "minutes": int(minutes)}
+                ngettext(
+                    "Time at this level (%(level)s): %(minutes)d business minute.",
+                    "Time at this level (%(level)s): %(minutes)d business minutes.",
+                    int(minutes),
+                )
+                % {"level": level, "minutes": int(minutes)}
             )
         logged = TimeEntry.objects.filter(ticket=ticket, created_at__gte=since).aggregate(total=Sum("minutes"))
         if logged["total"]:
-            lines.append(_("Time logged at this level: %(minutes)d minutes.") % {"minutes": logged["total"]})
+            lines.append(
+                ngettext(
+                    "Time logged at this level: %(minutes)d minute.",
+                    "Time logged at this level: %(minutes)d minutes.",
+                    logged["total"],
+                )
+                % {"minutes": logged["total"]}
+            )
         done = _done_since(ticket, since)
         lines.append("")
         if done:

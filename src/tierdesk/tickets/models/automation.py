@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tierdesk.core.models import TimeStampedModel
 from tierdesk.tickets.models.ticket import Ticket
@@ -49,8 +50,8 @@ class Rule(TimeStampedModel):
 
 
 class FiringOutcome(models.TextChoices):
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    DONE = "done", pgettext_lazy("rule firing", "Done")
+    FAILED = "failed", pgettext_lazy("rule firing", "Failed")
 
 
 class RuleFiring(models.Model):

@@ -50,7 +50,7 @@ def rule_clean(
     """The rule's fields in canonical form, or RuleInvalid naming the first bad one."""
     clean_name = str(name or "").strip()
     if not clean_name or len(clean_name) > 200:
-        raise RuleInvalid(_("A rule needs a name of at most 200 characters."), field="name")
+        raise RuleInvalid(_("A rule needs a name of at most %(count)d characters.") % {"count": 200}, field="name")
     if trigger not in RuleTrigger.values:
         raise RuleInvalid(_("The trigger is event or time."), field="trigger")
     clean_events = _clean_events(trigger, events)

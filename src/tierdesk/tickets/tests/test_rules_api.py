@@ -299,7 +299,7 @@ TEXT_ERRORS: list[tuple[dict[str, Any], str, str]] = [
     # (text fields, field, message): syntax problems and vocabulary problems both name the line
     ({"conditions_text": "level = first\nstatus in (new, open"}, "conditions_text", 'line 2: expected "," or ")"'),
     ({"conditions_text": "level = first\n\n# comment\nstatus = bogus"}, "conditions_text", "line 4: status is one"),
-    ({"conditions_text": "level = first AND colour = red"}, "conditions_text", "line 1: Unknown field 'colour'"),
+    ({"conditions_text": "level = first AND colour = red"}, "conditions_text", "line 1: Unknown field “colour”"),
     ({"actions_text": "add tag vip\nexplode now"}, "actions_text", 'line 2: unknown action "explode"'),
     ({"actions_text": "add tag vip\nescalate to first"}, "actions_text", "line 2: Escalate to second or development"),
     ({"actions_text": "# nothing yet"}, "actions_text", "A rule needs at least one action."),

@@ -226,7 +226,7 @@ def test_admin_creates_a_rule_from_text(admin_client, personas):
             "line 4: status is one of",
         ),
         ({"actions_text": "add tag vip\nexplode"}, "actions_text", 'line 2: unknown action "explode"'),
-        ({"actions_text": "add tag vip\nassign to nobody"}, "actions_text", "line 2: No active staff user 'nobody'"),
+        ({"actions_text": "add tag vip\nassign to nobody"}, "actions_text", "line 2: No active staff user “nobody”"),
         ({"actions_text": ""}, "actions_text", "A rule needs at least one action."),
         ({"events": None}, "events", "An event rule needs events"),
         ({"name": ""}, "name", "A rule needs a name"),
@@ -380,7 +380,7 @@ def test_a_rule_that_no_longer_validates_can_be_switched_off_but_not_on(admin_cl
     assert Rule.objects.get().is_enabled is False
     # when it is switched on again: refused, with the reason
     admin_client.post(f"/desk/rules/{rule.pk}/toggle/", {"is_enabled": "1"})
-    assert "Not saved: No active staff user &#x27;l2&#x27;" in admin_client.get("/desk/rules/").content.decode()
+    assert "Not saved: No active staff user “l2”" in admin_client.get("/desk/rules/").content.decode()
     assert Rule.objects.get().is_enabled is False
 
 
