@@ -19,10 +19,11 @@ from tierdesk.accounts.services import (
     contact_create,
     customer_user_create,
     organisation_create,
+    organisation_update,
     staff_user_create,
 )
 from tierdesk.demo.dataset import ORGANISATIONS, STAFF, TICKETS
-from tierdesk.demo.dataset.people import ADMIN
+from tierdesk.demo.dataset.people import ADMIN, CASE_MANAGER
 from tierdesk.demo.errors import DemoDataConflict
 from tierdesk.demo.spec import (
     AccessNoteSpec,
@@ -88,6 +89,11 @@ def demo_load() -> LoadReport:
     contacts: dict[str, Contact] = {}
     for organisation_spec in ORGANISATIONS:
         organisation = _organisation(organisation_spec, by=admin, report=report)
+        if organisation.case_manager_id is None:
+            # The demo has one case manager: the P1 rule alerts them about every customer.
+            organisation = organisation_update(
+                by=admin, organisation=organisation, case_manager_id=users[CASE_MANAGER].pk
+            )
         organisations[organisation.name] = organisation
         for contact_spec in organisation_spec.contacts:
             contact = _contact(contact_spec, organisation, by=admin, report=report)

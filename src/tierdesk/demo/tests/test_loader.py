@@ -169,3 +169,8 @@ def test_a_conflicting_row_stops_the_load_and_writes_nothing() -> None:
     assert "'manager'" in caught.value.message
     assert row_counts() == before
     assert contact.user is None
+
+
+def test_every_demo_customer_has_the_case_manager_the_p1_rule_alerts(db):
+    demo_load()
+    assert set(Organisation.objects.values_list("case_manager__username", flat=True)) == {"manager"}
