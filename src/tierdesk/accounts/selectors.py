@@ -26,7 +26,7 @@ from tierdesk.accounts.phones import normalise_phone
 
 def organisation_get_for(*, user: Any, organisation_id: int) -> Organisation:
     try:
-        return visible_organisations(user).get(pk=organisation_id)
+        return visible_organisations(user).select_related("case_manager").get(pk=organisation_id)
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise OrganisationNotFound(_("No such organisation.")) from None
 

@@ -15,6 +15,11 @@ urlpatterns: list[URLPattern] = [
     path("organisations/", organisations.organisation_list, name="organisations"),
     path("organisations/<int:organisation_id>/", organisations.organisation_detail, name="organisation"),
     path(
+        "organisations/<int:organisation_id>/case-manager/",
+        organisations.organisation_case_manager,
+        name="organisation_case_manager",
+    ),
+    path(
         "organisations/<int:organisation_id>/access-notes/",
         organisations.access_note_add,
         name="access_note_add",

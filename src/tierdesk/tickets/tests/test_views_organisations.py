@@ -209,14 +209,49 @@ def test_customer_cannot_add_an_access_note(client, personas):
 
 def test_detail_query_count_does_not_grow_with_contacts(staff_client, personas, note):
     # given
-    with assert_max_queries(12) as few:
+    with assert_max_queries(13) as few:
         staff_client.get(org_url(personas.org_a))
     for i in range(20):
         contact = ContactFactory(organisation=personas.org_a)
         ContactPhoneFactory(contact=contact)
         make_ticket(by=personas.agent_l1, requester=contact, subject=f"Case {i}")
     # when
-    with assert_max_queries(12) as many:
+    with assert_max_queries(13) as many:
         staff_client.get(org_url(personas.org_a))
     # then
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- the case manager ------------------------------------------------------------------------------
+
+
+def test_staff_name_the_case_manager_on_the_organisation_page(staff_client, personas):
+    url = f"{org_url(personas.org_a)}case-manager/"
+    page = staff_client.get(org_url(personas.org_a)).content.decode()
+    assert "Nobody in particular: every case manager is alerted." in page
+    # when
+    response = staff_client.post(url, {"case_manager": str(personas.case_manager.pk)})
+    # then
+    assert (response.status_code, response["Location"]) == (302, org_url(personas.org_a))
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.case_manager == personas.case_manager
+    name = f'<p data-testid="case-manager-name">{personas.case_manager.display_name}</p>'
+    assert name in staff_client.get(org_url(personas.org_a)).content.decode()
+    # a customer login is refused with the reason, and nothing changes
+    response = staff_client.post(url, {"case_manager": str(personas.customer_a.pk)})
+    assert response.status_code == 422
+    assert 'data-error-code="organisation.invalid_case_manager"' in response.content.decode()
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.case_manager == personas.case_manager
+    # and cleared again
+    staff_client.post(url, {"case_manager": ""})
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.case_manager is None
+
+
+def test_a_customer_cannot_name_a_case_manager(client, personas):
+    client.force_login(personas.customer_admin_a)
+    response = client.post(f"{org_url(personas.org_a)}case-manager/", {"case_manager": str(personas.case_manager.pk)})
+    assert response.status_code == 403
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.case_manager is None

@@ -15,8 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tierdesk.accounts.models import AccessNote, Organisation, User
-from tierdesk.accounts.selectors import access_notes_for, contact_list_for, organisation_get_for, organisation_list_for
-from tierdesk.accounts.services import access_note_reveal, access_note_set
+from tierdesk.accounts.selectors import (
+    access_notes_for,
+    contact_list_for,
+    organisation_get_for,
+    organisation_list_for,
+    staff_users,
+)
+from tierdesk.accounts.services import access_note_reveal, access_note_set, organisation_update
 from tierdesk.core.errors import DomainError, NotFound
 from tierdesk.core.htmx import is_partial
 from tierdesk.tickets.forms import AccessNoteForm
@@ -80,6 +86,7 @@ def render_organisation(
             for note in access_notes_for(user=request.user, organisation=organisation)
         ],
         "note_form": note_form or AccessNoteForm(auto_id="note-%s"),
+        "staff": staff_users(),
         "error": error,
     }
     response = render_page_or_partial(
@@ -141,4 +148,20 @@ def access_note_add(request: HttpRequest, organisation_id: int) -> HttpResponse:
             form.add_error(error.field, error.message)
         return render_organisation(request, organisation, note_form=form, error=error, status=error.http_status)
     messages.success(request, _("Access note saved."))
+    return redirect("tickets:organisation", organisation_id=organisation.pk)
+
+
+@staff_required
+@require_POST
+def organisation_case_manager(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Name the staff member whom rules alert about this customer (empty: nobody in particular)."""
+    organisation = _get_organisation(request, organisation_id)
+    chosen = request.POST.get("case_manager", "").strip()
+    try:
+        organisation = organisation_update(
+            by=cast(User, request.user), organisation=organisation, case_manager_id=chosen or None
+        )
+    except DomainError as error:
+        return render_organisation(request, organisation, error=error, status=error.http_status)
+    messages.success(request, _("Case manager saved."))
     return redirect("tickets:organisation", organisation_id=organisation.pk)
