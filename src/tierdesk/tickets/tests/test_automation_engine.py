@@ -57,11 +57,6 @@ def only_seeds(db: None) -> None:
     rules_seed()
 
 
-@pytest.fixture
-def no_rules(db: None) -> None:
-    Rule.objects.all().delete()
-
-
 def collect(event_type: type) -> Iterator[list[Any]]:
     seen: list[Any] = []
 

@@ -5,11 +5,9 @@ the vocabulary, restoring the shipped rules, a query ceiling on the list, and th
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from tierdesk.accounts.tests.api_support import ROLES, client_for, send, token_client
 from tierdesk.core.testing.queries import assert_max_queries
@@ -17,9 +15,10 @@ from tierdesk.tickets.automation.actions import ACTION_TYPES
 from tierdesk.tickets.automation.fields import FIELDS
 from tierdesk.tickets.automation.seeds import SEED_RULES
 from tierdesk.tickets.automation.syntax import parse_actions
-from tierdesk.tickets.models import FiringOutcome, Rule, RuleFiring, Ticket
+from tierdesk.tickets.models import Rule, RuleFiring, Ticket
 from tierdesk.tickets.services.rules import rule_create
 from tierdesk.tickets.tests.factories import make_ticket
+from tierdesk.tickets.tests.rule_support import fire, rule_rows
 
 pytestmark = pytest.mark.usefixtures("no_rules")
 
@@ -33,12 +32,6 @@ TAG_P1 = {
 
 
 @pytest.fixture
-def no_rules(db: None) -> None:
-    """Start without the shipped rules (migration 0007 loads them), so counts are exact."""
-    Rule.objects.all().delete()
-
-
-@pytest.fixture
 def rule(personas: Any) -> Rule:
     return rule_create(by=personas.admin, **TAG_P1)
 
@@ -46,23 +39,6 @@ def rule(personas: Any) -> Rule:
 @pytest.fixture
 def ticket(personas: Any) -> Ticket:
     return make_ticket(by=personas.customer_a, requester=personas.contact_a, subject="Scanner jams on tray 2")
-
-
-def rule_rows() -> list[tuple[Any, ...]]:
-    return list(Rule.objects.order_by("id").values_list("name", "conditions", "actions", "is_enabled", "version"))
-
-
-def fire(rule: Rule, ticket: Ticket, state: str, *, minutes_ago: int, failed: bool = False) -> RuleFiring:
-    """A firing row as the engine leaves it, `minutes_ago` in the past."""
-    firing = RuleFiring.objects.create(
-        rule=rule,
-        ticket=ticket,
-        state_key=state,
-        outcome=FiringOutcome.FAILED if failed else FiringOutcome.DONE,
-        detail="ticket.transition_not_allowed: closed already" if failed else "",
-    )
-    RuleFiring.objects.filter(pk=firing.pk).update(fired_at=timezone.now() - timedelta(minutes=minutes_ago))
-    return firing
 
 
 def admin_only(who: str, success: int) -> int:

@@ -7,18 +7,17 @@ help panel, the navigation link, and a query ceiling on the list."""
 from __future__ import annotations
 
 import html
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from tierdesk.core.testing.queries import assert_max_queries
 from tierdesk.tickets.automation.seeds import SEED_RULES
-from tierdesk.tickets.models import FiringOutcome, Rule, RuleFiring, Ticket
+from tierdesk.tickets.models import Rule, RuleFiring, Ticket
 from tierdesk.tickets.services.rules import rule_create, rule_update, rules_seed
 from tierdesk.tickets.tests.factories import make_ticket
+from tierdesk.tickets.tests.rule_support import fire, rule_rows
 
 pytestmark = pytest.mark.usefixtures("no_rules")
 
@@ -32,12 +31,6 @@ TAG_P1: dict[str, Any] = {
     "conditions_text": "priority = p1",
     "actions_text": "add tag critical",
 }
-
-
-@pytest.fixture
-def no_rules(db: None) -> None:
-    """Start without the shipped rules (migration 0007 loads them), so counts are exact."""
-    Rule.objects.all().delete()
 
 
 @pytest.fixture
@@ -61,22 +54,6 @@ def form_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {**TAG_P1, "description": "", "position": "100", "is_enabled": "on"}
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
-
-
-def rule_rows() -> list[tuple[Any, ...]]:
-    return list(Rule.objects.order_by("id").values_list("name", "conditions", "actions", "is_enabled", "version"))
-
-
-def fire(rule: Rule, ticket: Ticket, state: str, *, minutes_ago: int, failed: bool = False) -> RuleFiring:
-    firing = RuleFiring.objects.create(
-        rule=rule,
-        ticket=ticket,
-        state_key=state,
-        outcome=FiringOutcome.FAILED if failed else FiringOutcome.DONE,
-        detail="ticket.transition_not_allowed" if failed else "",
-    )
-    RuleFiring.objects.filter(pk=firing.pk).update(fired_at=timezone.now() - timedelta(minutes=minutes_ago))
-    return firing
 
 
 def page(response: Any) -> str:
