@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import default_task_backend
 
 from tierdesk.accounts.models import User
@@ -40,8 +41,19 @@ from tierdesk.tickets.rules import resolution_time_for
 
 # The deadline fields whose changes the history records (due_at follows them).
 DEADLINE_FIELDS = ("first_response_due", "resolution_due", "next_update_due")
-# What a (re)plan changes and the services save: the deadlines, due_at and the version token.
-CLOCK_FIELDS = (*DEADLINE_FIELDS, "due_at", "sla_version")
+# What a (re)plan changes and the services save: the deadlines, due_at, the version token and the
+# warning and breach marks (a new priority may take them back).
+CLOCK_FIELDS = (
+    *DEADLINE_FIELDS,
+    "due_at",
+    "sla_version",
+    "first_response_warned_at",
+    "first_response_breached_at",
+    "resolution_warned_at",
+    "resolution_breached_at",
+    "next_update_warned_at",
+    "next_update_breached_at",
+)
 
 # Per deadline field: the ticket fields that record its warning and its breach (once each).
 MARK_FIELDS = {
@@ -92,7 +104,20 @@ def start_clock(ticket: Ticket, now: datetime) -> None:
 
 
 def recompute(ticket: Ticket) -> None:
-    """New deadlines for a new priority: from creation, plus the business time paused so far."""
+    """New deadlines for a new priority: from creation, plus the business time paused so far.
+    A deadline that moves into the future sheds its recorded warning and breach: they belonged
+    to the old target, and the new plan's checks record them again if they come due."""
+    before = {name: getattr(ticket, name) for name in DEADLINE_FIELDS}
+    _plan_for_priority(ticket)
+    now = timezone.now()
+    for name, old in before.items():
+        new = getattr(ticket, name)
+        if new != old and new is not None and new > now:
+            for mark in MARK_FIELDS[name]:
+                setattr(ticket, mark, None)
+
+
+def _plan_for_priority(ticket: Ticket) -> None:
     policy = _policy(ticket)
     if policy is not None:
         try:

@@ -347,3 +347,35 @@ def test_customer_list_rows_show_no_sla(personas, p1):
     item = send(client_for(personas.customer_a), "GET", "/tickets").json()["items"][0]
     assert "sla_state" not in item
     assert "business_minutes_left" not in item
+
+
+# --- a new priority takes back what the old target recorded ------------------------------------------
+
+
+def test_a_lower_priority_takes_back_the_breach_of_the_old_target(personas, p1, clock):
+    # given the P1's first response missed at 09:15
+    assert check(p1, utc(9, 12)) == ["first_response_warned_at"]
+    assert check(p1, utc(9, 15)) == ["first_response_breached_at"]
+    # when at 09:20 the impact turns out low: a P3, answered within 240 business minutes (13:00)
+    clock[0] = utc(9, 20)
+    ticket_update(ticket=p1, by=personas.agent_l1, impact="low")
+    ticket = Ticket.objects.get(pk=p1.pk)
+    # then the deadline moved into the future and the marks of the old target are gone
+    assert ticket.first_response_due == utc(13)
+    assert (ticket.first_response_warned_at, ticket.first_response_breached_at) == (None, None)
+    # and the new plan records its own warning when it comes (80 % of 240 minutes: 12:12)
+    assert check(ticket, utc(12, 12)) == ["first_response_warned_at"]
+
+
+def test_a_higher_priority_keeps_what_is_still_past(personas, clock):
+    # given a P3 opened at 09:00 whose first response is due at 13:00
+    ticket = make_ticket(by=personas.agent_l1, requester=personas.contact_a, urgency="medium", impact="medium")
+    assert check(ticket, utc(12, 12)) == ["first_response_warned_at"]
+    # when it becomes a P1 at 12:30: due at 09:15, long past
+    clock[0] = utc(12, 30)
+    ticket_update(ticket=ticket, by=personas.agent_l1, urgency="high", impact="high")
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    # then the warning stays (the deadline did not move into the future); the next check records the
+    # breach, and the warning of the P1's resolution (due 13:00, warned from 12:12)
+    assert ticket.first_response_warned_at is not None
+    assert check(ticket, utc(12, 30)) == ["first_response_breached_at", "resolution_warned_at"]
