@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import tierdesk
+from tierdesk import __main__ as cli
 from tierdesk.__main__ import main
 from tierdesk.accounts.choices import Role
 from tierdesk.accounts.models import ApiToken, AuditEntry, User
@@ -435,3 +436,20 @@ def test_serve_warns_when_the_tables_are_missing(tmp_path: Path) -> None:
     assert re.search(
         r"^tierdesk: \d+ database migrations are not applied; run 'tierdesk migrate'\.$", log_path.read_text(), re.M
     )
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "60"), ("0", "0")])
+def test_the_worker_keeps_its_database_connection_unless_told_not_to(
+    given: str | None, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the environment with or without DATABASE_CONN_MAX_AGE, and the Django command stubbed out
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", given or "")  # records the original, restored afterwards
+    if given is None:
+        monkeypatch.delenv("DATABASE_CONN_MAX_AGE")
+    seen: list[list[str]] = []
+    monkeypatch.setattr(cli, "_django", lambda args: seen.append(args) or 0)
+    # when the worker starts
+    assert main(["worker", "--batch"]) == 0
+    # then it runs our worker command with a kept connection (bench/sla.py), unless the environment says no
+    assert seen == [[cli.WORKER_COMMAND, "--queue-name=*", "--batch"]]
+    assert os.environ["DATABASE_CONN_MAX_AGE"] == expected
