@@ -327,9 +327,12 @@ def _policy(ticket: Ticket) -> SlaPolicy | None:
         # planning the breach check right after creation must not load it a second time.
         return ticket.sla_policy
     try:
-        return policy_get(ticket.sla_policy_id)
+        policy = policy_get(ticket.sla_policy_id)
     except SlaPolicyNotFound:
         return None
+    # Kept on the ticket object: a check and the scheduling of the next one read it once (bench/sla.py).
+    ticket.sla_policy = policy
+    return policy
 
 
 def _iso(value: datetime | None) -> str | None:

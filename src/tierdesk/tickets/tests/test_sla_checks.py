@@ -379,3 +379,18 @@ def test_a_higher_priority_keeps_what_is_still_past(personas, clock):
     # breach, and the warning of the P1's resolution (due 13:00, warned from 12:12)
     assert ticket.first_response_warned_at is not None
     assert check(ticket, utc(12, 30)) == ["first_response_breached_at", "resolution_warned_at"]
+
+
+@override_settings(TASKS=DUMMY_TASKS)
+def test_a_check_reads_the_policy_once(personas, p1, clock, django_capture_on_commit_callbacks):
+    # given the P1's first-response warning due at 09:12; the check records it and, after commit,
+    # plans the next check (the dummy backend defers, as the database backend does)
+    ticket = Ticket.objects.get(pk=p1.pk)
+    with assert_max_queries(11) as queries, django_capture_on_commit_callbacks(execute=True):
+        assert ticket_sla_check(ticket_id=ticket.pk, sla_version=ticket.sla_version, now=utc(9, 12)) == [
+            "first_response_warned_at"
+        ]
+    # then the next check is planned, and the policy with its targets and calendar was read once
+    assert sla_checks_enqueued()[-1] == ((ticket.pk, ticket.sla_version), utc(9, 15))
+    policy_reads = [query["sql"] for query in queries.captured_queries if '"sla_slapolicy"' in query["sql"]]
+    assert len(policy_reads) == 1
