@@ -243,11 +243,18 @@ def raw_board(limit: int) -> Callable[[int], float]:
     return board
 
 
+def child_env(env: dict[str, str], **extra: str) -> dict[str, str]:
+    """The environment of a `tierdesk` child process on the scratch database: the caller's own
+    DATABASE_URL (or REDIS_URL) must never reach it, or it would migrate and serve that database."""
+    inherited = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    return {**inherited, **env, **extra}
+
+
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     tierdesk = shutil.which("tierdesk", path=str(Path(sys.executable).parent)) or "tierdesk"
     proc = subprocess.Popen(
         [tierdesk, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, **env, "LOG_LEVEL": "WARNING"},
+        env=child_env(env, LOG_LEVEL="WARNING"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -289,7 +296,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with scratch_database(args.postgres) as env:
-        subprocess.run([sys.executable, "-m", "tierdesk", "migrate", "-v0"], env={**os.environ, **env}, check=True)
+        subprocess.run([sys.executable, "-m", "tierdesk", "migrate", "-v0"], env=child_env(env), check=True)
         setup_django(env)
         from django.db import connection
 
