@@ -22,6 +22,7 @@ from django_tasks import default_task_backend
 
 from tierdesk.accounts.services import automation_user
 from tierdesk.core.errors import DomainError
+from tierdesk.sla.models import BusinessCalendar
 from tierdesk.tickets import history
 from tierdesk.tickets.automation.actions import run_actions
 from tierdesk.tickets.automation.conditions import holds
@@ -91,7 +92,7 @@ def evaluate_ticket(
             due = _plan_timer(rule, facts, timers.get(rule.pk), now)
         if due is None or due > now:
             continue
-        if fire(rule=rule, ticket_id=ticket_id, chain=chain, now=now):
+        if fire(rule=rule, ticket_id=ticket_id, chain=chain, now=now, calendar=facts.loaded_calendar):
             fired.append(rule.pk)
             ticket = _load(ticket_id)
             if ticket is None:
@@ -166,23 +167,27 @@ def timer_due(*, ticket_id: int, rule_id: int, token: int, now: datetime | None 
     if rule is None or ticket is None:
         RuleTimer.objects.filter(pk=timer.pk).delete()
         return False
+    facts = TicketFacts(ticket, now)
     with transaction.atomic():
-        due = _plan_timer(rule, TicketFacts(ticket, now), timer, now)
+        due = _plan_timer(rule, facts, timer, now)
     if due is None or due > now:
         return False
-    return fire(rule=rule, ticket_id=ticket_id, chain=Chain(uuid.uuid4().hex, 0), now=now)
+    return fire(
+        rule=rule, ticket_id=ticket_id, chain=Chain(uuid.uuid4().hex, 0), now=now, calendar=facts.loaded_calendar
+    )
 
 
-def fire(*, rule: Rule, ticket_id: int, chain: Chain, now: datetime) -> bool:
+def fire(*, rule: Rule, ticket_id: int, chain: Chain, now: datetime, calendar: BusinessCalendar | None = None) -> bool:
     """Run the rule's actions if its conditions hold under the ticket lock and it has not fired for
-    this state; returns whether it fired (a failed firing counts: it is not tried again). Coming
+    this state; returns whether it fired (a failed firing counts: it is not tried again). `calendar`:
+    the ticket's business calendar when the caller read it already (the same step, the same ticket). Coming
     back to a state it fired for earlier in the same chain is a loop: logged as an error."""
     with transaction.atomic():
         try:
             ticket = lock_ticket(ticket_id)
         except TicketNotFound:
             return False
-        facts = TicketFacts(ticket, now)
+        facts = TicketFacts(ticket, now, calendar=calendar)
         if not _all_hold(rule, facts):
             return False
         key = state_key(rule.conditions, facts)

@@ -41,6 +41,12 @@ class TicketFacts:
         self._values: dict[str, Any] = {}
         self._specs: dict[tuple[int, int], CalendarSpec | None] = {}
 
+    @property
+    def loaded_calendar(self) -> BusinessCalendar | None:
+        """The calendar read so far (None if no clock was asked for): facts of the same ticket made
+        later in the same step take it instead of reading it again."""
+        return self._calendar
+
     def value(self, name: str) -> Any:
         if name not in self._values:
             self._values[name] = self._compute(name)

@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tierdesk.accounts.choices import AUTOMATION_USERNAME
@@ -355,3 +357,15 @@ def test_a_new_time_rule_is_planned_on_the_tickets_in_play(personas, clock, no_r
     )
     assert engine.plan_rule(rule_id=rule.pk, now=clock[0]) == 1
     assert list(RuleTimer.objects.values_list("ticket_id", "due_at")) == [(ticket.pk, amsterdam(23, 11))]
+
+
+def test_a_time_rule_reads_the_ticket_calendar_once(personas, clock, only_seeds):
+    # given a ticket whose 30 minutes at first level are up
+    rule = seed("escalate-after-30-minutes")
+    ticket = make_ticket(by=personas.agent_l1, requester=personas.contact_a)
+    engine.evaluate_ticket(ticket_id=ticket.pk, actions=["created"], now=clock[0])
+    # when its timer runs: the timer is checked, then the rule fires under the ticket lock
+    with CaptureQueriesContext(connection) as queries:
+        assert run_timer(ticket, rule, amsterdam(23, 9, 31)) is True
+    # then the SLA policy with its calendar was read once for both steps
+    assert sum('"sla_slapolicy"' in query["sql"] for query in queries.captured_queries) == 1
