@@ -280,7 +280,13 @@ def ticket_resume(request: HttpRequest, response: HttpResponse, number: str, pay
 @router.post("/tickets/{number}/resolve", response=TICKET)
 def ticket_resolve(request: HttpRequest, response: HttpResponse, number: str, payload: ResolveIn) -> Any:
     return _transition(
-        request, response, number, services.ticket_resolve, payload.version, resolution=payload.resolution
+        request,
+        response,
+        number,
+        services.ticket_resolve,
+        payload.version,
+        resolution=payload.resolution,
+        despite_open_children=payload.despite_open_children,
     )
 
 

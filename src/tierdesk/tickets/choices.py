@@ -75,6 +75,10 @@ class HistoryAction(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA deadline missed")
     CLOSED = "closed", _("Closed")
     RULE_APPLIED = "rule_applied", _("Rule applied")
+    LINKED = "linked", _("Linked")
+    UNLINKED = "unlinked", _("Link removed")
+    CHILD_ADDED = "child_added", _("Child ticket added")
+    CHILD_REMOVED = "child_removed", _("Child ticket removed")
 
 
 class SecondLevelDecision(models.TextChoices):

@@ -20,7 +20,9 @@ from tierdesk.tickets import sla_clock
 from tierdesk.tickets.choices import Impact, Level, Priority, Status, Urgency, WaitingOn
 from tierdesk.tickets.models import Attachment, Comment, HistoryEvent, SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import can_see_internal
+from tierdesk.tickets.schemas_links import RELATIONS, TicketRelationsOut
 from tierdesk.tickets.selectors import TicketFilter
+from tierdesk.tickets.selectors_links import ticket_relations_for
 
 MAX_TAGS = 20
 Text = Annotated[str, Field(max_length=100_000)]
@@ -113,7 +115,7 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
         return sla_clock.sla_view_cached(obj, timezone.now()).state
 
 
-class CustomerTicketOut(CustomerTicketSummaryOut):
+class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut):
     description: str
     channel: str
     resolution: str
@@ -121,7 +123,7 @@ class CustomerTicketOut(CustomerTicketSummaryOut):
     closed_at: datetime | None
 
 
-class TicketOut(TicketSummaryOut):
+class TicketOut(TicketSummaryOut, TicketRelationsOut):
     description: str
     resolution: str
     resolved_at: datetime | None
@@ -327,6 +329,9 @@ class NoteIn(VersionIn):
 
 class ResolveIn(VersionIn):
     resolution: Text
+    despite_open_children: bool = Field(
+        False, description="Resolve a parent although child tickets are open (otherwise 409 ticket.open_children)"
+    )
 
 
 class ReasonIn(VersionIn):
@@ -449,7 +454,8 @@ class PhoneLookupOut(OutSchema):
 
 def ticket_out_for(user: Any, ticket: Ticket) -> CustomerTicketOut | TicketOut:
     schema = TicketOut if can_see_internal(user) else CustomerTicketOut
-    return schema.model_validate(ticket)
+    relations = ticket_relations_for(user=user, ticket=ticket)  # parent, children, links the user may see
+    return schema.model_validate(ticket, context={RELATIONS: relations})
 
 
 def ticket_page_for(user: Any, page: dict[str, Any]) -> CustomerTicketPage | TicketPage:

@@ -1,6 +1,8 @@
-"""The tickets app's models: the ticket and what hangs off it (ticket.py), automation rules (automation.py)."""
+"""The tickets app's models: the ticket and what hangs off it (ticket.py), automation rules (automation.py),
+links between tickets (links.py)."""
 
 from tierdesk.tickets.models.automation import FiringOutcome, Rule, RuleFiring, RuleTimer, RuleTrigger
+from tierdesk.tickets.models.links import TicketLink
 from tierdesk.tickets.models.ticket import (
     AppendOnlyQuerySet,
     Attachment,
@@ -34,6 +36,7 @@ __all__ = [
     "Tag",
     "Ticket",
     "TicketCounter",
+    "TicketLink",
     "TimeEntry",
     "attachment_path",
 ]

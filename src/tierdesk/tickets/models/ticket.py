@@ -128,6 +128,16 @@ class Ticket(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     bug_key = models.CharField(_("bug reference"), max_length=100, blank=True)
     bug_url = models.URLField(_("bug URL"), max_length=500, blank=True)
+    # A child ticket (e.g. one per affected workstation) under its parent, one level deep
+    # (services/links.py). PROTECT: a child never loses its parent silently; detach it first.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent ticket"),
+    )
     # Bumped by every write; a writer that read an older version gets a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -139,6 +149,11 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["organisation", "priority", "due_at", "created_at"], name="ticket_org_queue_idx"),
             models.Index(fields=["requester", "priority", "due_at", "created_at"], name="ticket_requester_queue_idx"),
             models.Index(fields=["assignee", "priority", "due_at", "created_at"], name="ticket_assignee_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("id")), name="ticket_not_own_parent"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,13 @@ from tierdesk.tickets.services.conversation import (
 )
 from tierdesk.tickets.services.create import ticket_create
 from tierdesk.tickets.services.edit import ticket_update
+from tierdesk.tickets.services.links import (
+    ticket_child_create,
+    ticket_detach_child,
+    ticket_link_add,
+    ticket_link_remove,
+    ticket_set_parent,
+)
 from tierdesk.tickets.services.macros import macro_create, macro_deactivate, macro_update, ticket_macro_apply
 from tierdesk.tickets.services.numbering import ticket_number_next
 from tierdesk.tickets.services.second_level import ticket_request_second_level, ticket_second_level_decide
@@ -30,11 +37,15 @@ __all__ = [
     "macro_update",
     "ticket_assign",
     "ticket_attachment_add",
+    "ticket_child_create",
     "ticket_comment_add",
     "ticket_confirm",
     "ticket_confirm_by_link",
     "ticket_create",
+    "ticket_detach_child",
     "ticket_escalate",
+    "ticket_link_add",
+    "ticket_link_remove",
     "ticket_macro_apply",
     "ticket_number_next",
     "ticket_reopen",
@@ -43,6 +54,7 @@ __all__ = [
     "ticket_resolve",
     "ticket_resume",
     "ticket_second_level_decide",
+    "ticket_set_parent",
     "ticket_take",
     "ticket_time_log",
     "ticket_update",

@@ -40,7 +40,7 @@ from tierdesk.tickets.permissions import (
     can_assign_others,
     can_work_tickets,
 )
-from tierdesk.tickets.rules import can_change_status, is_higher_level
+from tierdesk.tickets.rules import ACTIVE_STATUSES, can_change_status, is_higher_level
 
 MIN_NOTE_LENGTH = 10
 
@@ -316,19 +316,57 @@ def ticket_resume(
     return ticket
 
 
+def _open_children(ticket: Ticket) -> list[int]:
+    """The numbers of the ticket's child tickets still to be worked on (new, open, waiting)."""
+    children = Ticket.objects.filter(parent_id=ticket.pk, status__in=ACTIVE_STATUSES).order_by("number")
+    return list(children.values_list("number", flat=True))
+
+
 @transaction.atomic
 def ticket_resolve(
-    *, ticket: Ticket, resolution: str, by: User, channel: str = Channel.WEB, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    resolution: str,
+    by: User,
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
+    despite_open_children: bool = False,
 ) -> Ticket:
-    """Mark the ticket solved; the requester is asked to confirm (or reopen)."""
+    """Mark the ticket solved; the requester is asked to confirm (or reopen).
+
+    A parent whose child tickets are still open is refused (`ticket.open_children`, naming
+    them) unless the agent says so with `despite_open_children`, which an internal history row
+    records. The rule holds at this step only: confirming or (auto-)closing a resolved parent
+    does not ask again, since it was resolved without open children or by that decision."""
     require_staff(by)
     text = resolution.strip()
     if not text:
         raise ResolutionRequired(_("Resolving needs a resolution text for the customer."), field="resolution")
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    # Children are added under the parent's lock (services/links.py): none can appear meanwhile.
+    open_children = _open_children(ticket) if can_change_status(ticket.status, Status.RESOLVED) else []
+    numbers = ", ".join(f"#{number}" for number in open_children)
+    if open_children and not despite_open_children:
+        raise TransitionNotAllowed(
+            _("Child tickets %(numbers)s are still open. Resolve them first, or resolve this one anyway.")
+            % {"numbers": numbers},
+            code="ticket.open_children",
+            field="despite_open_children",
+        )
     fields = set_status(ticket, to=Status.RESOLVED, by=by, channel=channel, action=HistoryAction.RESOLVED, note=text)
     if not fields:
         raise TransitionNotAllowed(_("The ticket is resolved already."))
+    if open_children:
+        history.record(
+            ticket=ticket,
+            by=by,
+            channel=channel,
+            action=HistoryAction.RESOLVED,
+            field="open_children",
+            new=numbers,
+            note=_("Resolved although child tickets %(numbers)s are still open.") % {"numbers": numbers},
+            is_internal=True,
+        )
     ticket.resolution = text
     save_ticket(ticket, [*fields, "resolution"])
     return ticket

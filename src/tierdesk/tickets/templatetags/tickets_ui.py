@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import TextChoices
 
 from tierdesk.tickets.choices import Impact, Level, Priority, SecondLevelDecision, Status, Urgency, WaitingOn
+from tierdesk.tickets.choices_links import HISTORY_FIELD_LABELS
 from tierdesk.tickets.models import Ticket
 
 register = template.Library()
@@ -67,6 +68,8 @@ def choice_label(value: str, field: str) -> str:
 @register.filter
 def field_label(name: str) -> str:
     """The translated name of a ticket field named in a history row ("waiting_on" -> "waiting on")."""
+    if name in HISTORY_FIELD_LABELS:
+        return str(HISTORY_FIELD_LABELS[name])
     try:
         field = Ticket._meta.get_field(name)
     except FieldDoesNotExist:

@@ -17,21 +17,28 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import staff_users
 from tierdesk.tickets import forms as ticket_forms
+from tierdesk.tickets import forms_links
 from tierdesk.tickets.choices import Channel, Level
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import LEVEL_ORDER, is_higher_level
 from tierdesk.tickets.selectors import macro_choices, pending_second_level_requests
+from tierdesk.tickets.selectors_links import ticket_reference_get_for
 from tierdesk.tickets.services import (
     ticket_assign,
     ticket_attachment_add,
+    ticket_child_create,
     ticket_comment_add,
     ticket_confirm,
+    ticket_detach_child,
     ticket_escalate,
+    ticket_link_add,
+    ticket_link_remove,
     ticket_macro_apply,
     ticket_reopen,
     ticket_resolve,
     ticket_resume,
     ticket_second_level_decide,
+    ticket_set_parent,
     ticket_take,
     ticket_time_log,
     ticket_update,
@@ -130,7 +137,13 @@ def _log_time(request: HttpRequest, ticket: Ticket, data: Data) -> str:
 
 
 def _resolve(request: HttpRequest, ticket: Ticket, data: Data) -> str:
-    ticket_resolve(ticket=ticket, resolution=data["resolution"], by=_user(request), expected_version=data["version"])
+    ticket_resolve(
+        ticket=ticket,
+        resolution=data["resolution"],
+        by=_user(request),
+        expected_version=data["version"],
+        despite_open_children=data.get("despite_open_children", False),
+    )
     return _("Ticket resolved; the customer is asked to confirm.")
 
 
@@ -194,6 +207,48 @@ def _apply_macro(request: HttpRequest, ticket: Ticket, data: Data) -> str:
     return _("Macro “%(name)s” applied.") % {"name": macro.name}
 
 
+def _link(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    other = ticket_reference_get_for(user=request.user, number=data["number"])
+    ticket_link_add(ticket=ticket, other=other, kind=data["kind"], by=_user(request), expected_version=data["version"])
+    return _("Linked to #%(number)s.") % {"number": other.number}
+
+
+def _unlink(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    other = ticket_reference_get_for(user=request.user, number=data["number"])
+    ticket_link_remove(
+        ticket=ticket, other=other, kind=data["kind"], by=_user(request), expected_version=data["version"]
+    )
+    return _("Link to #%(number)s removed.") % {"number": other.number}
+
+
+def _add_child(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    child = ticket_child_create(
+        parent=ticket,
+        by=_user(request),
+        subject=data["subject"],
+        description=data["description"],
+        expected_version=data["version"],
+    )
+    return _("Child ticket #%(number)s opened.") % {"number": child.number}
+
+
+def _detach_child(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    child = ticket_reference_get_for(user=request.user, number=data["child"], field="child")
+    ticket_detach_child(ticket=ticket, child=child, by=_user(request), expected_version=data["version"])
+    return _("#%(number)s is no longer a child of this ticket.") % {"number": child.number}
+
+
+def _set_parent(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    parent = ticket_reference_get_for(user=request.user, number=data["number"])
+    ticket_set_parent(ticket=ticket, parent=parent, by=_user(request), expected_version=data["version"])
+    return _("This ticket is now a child of #%(number)s.") % {"number": parent.number}
+
+
+def _remove_parent(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_set_parent(ticket=ticket, parent=None, by=_user(request), expected_version=data["version"])
+    return _("This ticket is no longer a child ticket.")
+
+
 def _user(request: HttpRequest) -> User:
     # staff_required lets only signed-in staff members reach these views.
     return cast(User, request.user)
@@ -226,11 +281,18 @@ ACTIONS: dict[str, TicketAction] = {
     "wait": TicketAction(ticket_forms.WaitForm, _wait),
     "resume": TicketAction(ticket_forms.ResumeForm, _resume),
     "time": TicketAction(ticket_forms.TimeForm, _log_time),
-    "resolve": TicketAction(ticket_forms.ResolveForm, _resolve),
+    "resolve": TicketAction(forms_links.ResolveWithChildrenForm, _resolve),
     "reopen": TicketAction(ticket_forms.ReopenForm, _reopen),
     "confirm": TicketAction(ticket_forms.ConfirmForm, _confirm),
     "priority": TicketAction(ticket_forms.PriorityForm, _edit_priority),
     "attach": TicketAction(ticket_forms.AttachmentForm, _attach),
     "decide": TicketAction(ticket_forms.SecondLevelDecisionForm, _decide),
     "macro": TicketAction(ticket_forms.MacroForm, _apply_macro, _macro_kwargs),
+    # The Links panel (links and child tickets).
+    "link": TicketAction(forms_links.LinkForm, _link),
+    "unlink": TicketAction(forms_links.UnlinkForm, _unlink),
+    "child": TicketAction(forms_links.ChildForm, _add_child),
+    "detach": TicketAction(forms_links.DetachChildForm, _detach_child),
+    "parent": TicketAction(forms_links.ParentForm, _set_parent),
+    "unparent": TicketAction(ticket_forms.VersionedForm, _remove_parent),
 }

@@ -29,6 +29,7 @@ from tierdesk.tickets.selectors import (
     pending_second_level_requests,
     ticket_get_for,
 )
+from tierdesk.tickets.selectors_links import TicketRelations, ticket_relations_for
 from tierdesk.tickets.views.access import render_page_or_partial, staff_required
 from tierdesk.tickets.views.actions import ACTIONS, escalation_levels
 from tierdesk.tickets.views.timeline import build_timeline
@@ -48,9 +49,11 @@ class AvailableActions:
     reopen: bool
     confirm: bool
     edit: bool
+    add_child: bool
+    set_parent: bool
 
 
-def available_actions(user: Any, ticket: Ticket) -> AvailableActions:
+def available_actions(user: Any, ticket: Ticket, relations: TicketRelations) -> AvailableActions:
     status = Status(ticket.status)
     is_active = status in ACTIVE_STATUSES
     return AvailableActions(
@@ -64,6 +67,9 @@ def available_actions(user: Any, ticket: Ticket) -> AvailableActions:
         reopen=status in (Status.RESOLVED, Status.CLOSED),
         confirm=status == Status.RESOLVED,
         edit=status != Status.CLOSED,
+        # Child tickets go one level deep (services/links.py).
+        add_child=is_active and ticket.parent_id is None,
+        set_parent=not relations.children,
     )
 
 
@@ -98,6 +104,10 @@ def render_ticket(
     if pending is not None:
         initial["decide"] = {"request": pending.pk}
     ticket_forms = {name: action.make_form(name, ticket, initial=initial.get(name)) for name, action in ACTIONS.items()}
+    relations = ticket_relations_for(user=user, ticket=ticket)
+    if not relations.open_children:
+        # The override means something only for a parent with open children: not offered otherwise.
+        del ticket_forms["resolve"].fields["despite_open_children"]
     if bound is not None:
         ticket_forms[bound[0]] = bound[1]
     context = {
@@ -107,7 +117,8 @@ def render_ticket(
         "pending_request": pending,
         "forms": ticket_forms,
         "failed_action": bound[0] if bound is not None else "",
-        "available": available_actions(user, ticket),
+        "available": available_actions(user, ticket, relations),
+        "relations": relations,
         "error": error,
         "notice": notice,
         "reload_url": reverse("tickets:ticket", args=[ticket.number]),
