@@ -20,6 +20,7 @@ from tierdesk.tickets.api import router as tickets_router
 from tierdesk.tickets.api_links import router as links_router
 from tierdesk.tickets.api_macros import router as macros_router
 from tierdesk.tickets.api_rules import router as rules_router
+from tierdesk.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Tierdesk API",
@@ -36,6 +37,7 @@ api.add_router("", macros_router)
 api.add_router("", links_router)
 api.add_router("", rules_router)
 api.add_router("", sla_router)
+api.add_router("", webhooks_router)
 
 
 def _error(

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "tierdesk.sla",
     "tierdesk.tickets",
     "tierdesk.mail",
+    "tierdesk.webhooks",
     "tierdesk.portal",
     "tierdesk.demo",
 ]
@@ -201,6 +202,14 @@ TIERDESK_WORKER_HEARTBEAT_SECONDS = env_int("TIERDESK_WORKER_HEARTBEAT_SECONDS",
 TIERDESK_WORKER_DEAD_AFTER_SECONDS = env_int("TIERDESK_WORKER_DEAD_AFTER_SECONDS", 60)
 # TIERDESK_NOTIFICATION_LEASE_SECONDS: after this long a mail claimed but not marked sent may be sent again.
 TIERDESK_NOTIFICATION_LEASE_SECONDS = env_int("TIERDESK_NOTIFICATION_LEASE_SECONDS", 300)
+# TIERDESK_WEBHOOKS_ALLOW_PRIVATE: let webhooks reach loopback, private and link-local addresses (a receiver
+# inside the network); off, such targets are refused when subscribed and again at every delivery.
+TIERDESK_WEBHOOKS_ALLOW_PRIVATE = env_bool("TIERDESK_WEBHOOKS_ALLOW_PRIVATE", False)
+# TIERDESK_WEBHOOKS_MAX_ATTEMPTS: tries per webhook delivery (waits 1 min, 5 min, 30 min, 2 h, 12 h) before giving up.
+TIERDESK_WEBHOOKS_MAX_ATTEMPTS = env_int("TIERDESK_WEBHOOKS_MAX_ATTEMPTS", 6)
+# TIERDESK_WEBHOOKS_CONNECT_TIMEOUT / _READ_TIMEOUT: seconds to connect to a receiver / for its whole answer.
+TIERDESK_WEBHOOKS_CONNECT_TIMEOUT = env_int("TIERDESK_WEBHOOKS_CONNECT_TIMEOUT", 5)
+TIERDESK_WEBHOOKS_READ_TIMEOUT = env_int("TIERDESK_WEBHOOKS_READ_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,

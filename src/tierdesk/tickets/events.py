@@ -31,6 +31,15 @@ class TicketPublicReplyAdded:
 
 
 @dataclass(frozen=True)
+class TicketUpdated:
+    """Once per ticket and committed transaction that changed it: the history actions it underwent
+    ("created", "changed", "commented", ...), sorted (automation/dispatch.py publishes it)."""
+
+    ticket_id: int
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TicketSlaBreached:
     ticket_id: int
     deadline: str  # the deadline field missed: "first_response_due" or "resolution_due"

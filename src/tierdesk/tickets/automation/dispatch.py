@@ -17,6 +17,9 @@ from typing import Any
 
 from django.db import transaction
 
+from tierdesk.core.events import publish
+from tierdesk.tickets.events import TicketUpdated
+
 
 @dataclass(frozen=True)
 class Chain:
@@ -64,6 +67,9 @@ class _Batch:
         # Imported here: the task module imports the services, which import the history, which imports this.
         from tierdesk.tickets.tasks import rules_evaluate
 
+        # Flush runs after the commit (or outside any transaction), where publish delivers at once;
+        # should it ever run inside one, publish still waits for that commit.
+        publish(TicketUpdated(self.ticket_id, tuple(sorted(self.actions))))
         rules_evaluate.enqueue(self.ticket_id, sorted(self.actions), self.chain.depth, self.chain.id)
 
 
