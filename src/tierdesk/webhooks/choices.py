@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventType(models.TextChoices):
@@ -22,7 +23,7 @@ PING = "ping"
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")  # not tried yet, or being tried for the first time
+    PENDING = "pending", pgettext_lazy("webhook delivery", "Pending")  # not tried yet, or being tried for the first time
     FAILED = "failed", _("Failed, will retry")  # the last attempt failed; next_attempt_at says when
     SUCCEEDED = "succeeded", _("Succeeded")  # a 2xx answer
     GAVE_UP = "gave_up", _("Gave up")  # every attempt failed, or the subscription was switched off
