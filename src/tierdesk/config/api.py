@@ -20,6 +20,7 @@ from tierdesk.tickets.api import router as tickets_router
 from tierdesk.tickets.api_links import router as links_router
 from tierdesk.tickets.api_macros import router as macros_router
 from tierdesk.tickets.api_rules import router as rules_router
+from tierdesk.tickets.api_watchers import router as watchers_router
 from tierdesk.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
@@ -35,6 +36,7 @@ api.add_router("", tickets_router)
 api.add_router("", accounts_router)
 api.add_router("", macros_router)
 api.add_router("", links_router)
+api.add_router("", watchers_router)
 api.add_router("", rules_router)
 api.add_router("", sla_router)
 api.add_router("", webhooks_router)

@@ -18,6 +18,8 @@ class NotificationKind(models.TextChoices):
     PUBLIC_REPLY = "public_reply", _("Public reply")
     RULE_ALERT = "rule_alert", _("Rule alert")
     CLOSE_REMINDER = "close_reminder", _("Closing reminder")
+    MENTION = "mention", _("Mention")
+    WATCHER_UPDATE = "watcher_update", _("Update for a follower")
 
 
 class NotificationState(models.TextChoices):

@@ -1,5 +1,7 @@
 """Customer notifications: one e-mail to the ticket's requester per ticket event, in their
-language, through Django's configured e-mail backend.
+language, through Django's configured e-mail backend. Staff alerts (rules, @mentions) and the
+updates for a ticket's followers (contacts in copy, colleagues) go the same way, one mail and
+one NotificationLog key per event and person.
 
 It owns who gets a mail (or why not), what it says and the once-only guard (NotificationLog,
 with a lease that lets a rerun send what a killed run had claimed).
@@ -27,7 +29,8 @@ from tierdesk.accounts.models import Contact, User
 from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
 from tierdesk.tickets.choices import Level, Priority, Status
 from tierdesk.tickets.confirmation import confirmation_token
-from tierdesk.tickets.models import Comment, Ticket
+from tierdesk.tickets.models import Comment, Ticket, TicketWatcher
+from tierdesk.tickets.permissions import can_act_as_customer
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -404,5 +407,201 @@ def notification_send_close_reminder(*, ticket_id: int, firing_id: int) -> Notif
             "resolution": ticket.resolution,
             "resolved_on": timezone.localtime(ticket.resolved_at).date(),
             "answer_url": confirmation_url(ticket),
+        },
+    )
+
+
+# --- @mentions and followers (watchers) --------------------------------------------------------
+
+
+def _staff_recipient(user: User | None) -> StaffRecipient | None:
+    if user is None or not user.is_staff_member or not user.email:
+        return None
+    return StaffRecipient(name=user.display_name, email=user.email, language=user.language)
+
+
+def notification_send_mention(*, ticket_id: int, comment_id: int, user_id: int) -> NotificationLog | None:
+    """Tell a colleague that an internal note names them, with the note and the desk link, in
+    their language, once per note and colleague."""
+    comment = Comment.objects.select_related("ticket__organisation", "author").filter(pk=comment_id).first()
+    event_key = f"mention:{comment_id}:user:{user_id}"
+    user = User.objects.filter(pk=user_id).first()
+    recipient = _staff_recipient(user)
+    if comment is None or comment.ticket_id != ticket_id or recipient is None or user_id == comment.author_id:
+        logger.info(
+            "ticket %s, %s: no mention mail (note gone, or recipient not staff or without e-mail)", ticket_id, event_key
+        )
+        return None
+    ticket = comment.ticket
+    return _send(
+        ticket=ticket,
+        contact=recipient,
+        kind=NotificationKind.MENTION,
+        event_key=event_key,
+        template="mail/mention.txt",
+        context={
+            "author_name": comment.author.display_name if comment.author is not None else None,
+            "note_text": comment.body,
+            "subject": ticket.subject,
+            "organisation": ticket.organisation.name,
+            "desk_url": desk_ticket_url(ticket),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Follower:
+    """One follower to mail about one event: a colleague (user_id) or a contact (contact_id)."""
+
+    user_id: int | None = None
+    contact_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"user:{self.user_id}" if self.user_id is not None else f"contact:{self.contact_id}"
+
+
+def notification_followers(*, ticket_id: int, author_id: int | None) -> list[Follower]:
+    """The followers of a ticket to tell about an event `author_id` caused: not the author, and
+    not the requester (who gets the requester's mail). Whether each one still may get it is
+    checked again when their own mail is sent."""
+    rows = TicketWatcher.objects.filter(ticket_id=ticket_id).select_related("ticket", "contact")
+    followers = []
+    for row in rows.order_by("created_at", "id"):
+        if row.user_id is not None and row.user_id != author_id:
+            followers.append(Follower(user_id=row.user_id))
+        elif (
+            row.contact is not None
+            and row.contact_id != row.ticket.requester_id
+            and (author_id is None or row.contact.user_id != author_id)
+        ):
+            followers.append(Follower(contact_id=row.contact_id))
+    return followers
+
+
+@dataclass(frozen=True)
+class _FollowerMail:
+    recipient: Recipient
+    is_staff: bool
+    can_open: bool  # a contact who can open the ticket in the portal gets its link
+
+
+def _colleague_mail(user: User, *, author_id: int | None) -> tuple[_FollowerMail | None, str]:
+    staff = _staff_recipient(user)
+    if user.pk == author_id:
+        return None, "they caused the event"
+    if staff is None:
+        return None, "they are not active staff with an e-mail address"
+    return _FollowerMail(recipient=staff, is_staff=True, can_open=True), ""
+
+
+def _contact_mail(contact: Contact, ticket: Ticket, *, author_id: int | None) -> tuple[_FollowerMail | None, str]:
+    if author_id is not None and contact.user_id == author_id:
+        return None, "they caused the event"
+    if not contact.is_active or not contact.email:
+        return None, "the contact is inactive or has no e-mail address"
+    if contact.organisation_id != ticket.organisation_id or contact.pk == ticket.requester_id:
+        return None, "the contact is no longer of the ticket's organisation, or is its requester"
+    try:
+        validate_email(contact.email)
+    except ValidationError:
+        return None, "the contact's e-mail address is invalid"
+    can_open = contact.user is not None and can_act_as_customer(contact.user, ticket)
+    return _FollowerMail(recipient=contact, is_staff=False, can_open=can_open), ""
+
+
+def _follower_mail(
+    ticket: Ticket, follower: Follower, *, author_id: int | None, event_key: str
+) -> _FollowerMail | None:
+    """The follower if they should get this mail, else None with a log line saying why: they
+    still follow the ticket, are not the author, a colleague is active staff with an address, a
+    contact is active, of the ticket's organisation (it may have changed since), not the
+    requester, with a valid address."""
+    rows = TicketWatcher.objects.filter(ticket=ticket).select_related("user", "contact__user")
+    if follower.user_id is not None:
+        rows = rows.filter(user_id=follower.user_id)
+    else:
+        rows = rows.filter(contact_id=follower.contact_id or 0)
+    watcher = rows.first()
+    mail: _FollowerMail | None = None
+    reason = "the follower is neither a colleague nor a contact"
+    if watcher is None:
+        reason = "they no longer follow the ticket"
+    elif watcher.user is not None:
+        mail, reason = _colleague_mail(watcher.user, author_id=author_id)
+    elif watcher.contact is not None:
+        mail, reason = _contact_mail(watcher.contact, ticket, author_id=author_id)
+    if mail is None:
+        logger.info("ticket %s, %s: no follower mail because %s", ticket.number, event_key, reason)
+    return mail
+
+
+def _send_to_follower(
+    ticket: Ticket, follower: Follower, *, author_id: int | None, event: str, context: dict[str, object]
+) -> NotificationLog | None:
+    event_key = f"{event}:{follower.key}"
+    mail = _follower_mail(ticket, follower, author_id=author_id, event_key=event_key)
+    if mail is None:
+        return None
+    return _send(
+        ticket=ticket,
+        contact=mail.recipient,
+        kind=NotificationKind.WATCHER_UPDATE,
+        event_key=event_key,
+        template="mail/staff_update.txt" if mail.is_staff else "mail/follower_update.txt",
+        context={**context, "can_open": mail.can_open, "desk_url": desk_ticket_url(ticket)},
+    )
+
+
+def notification_send_follower_reply(
+    *, comment_id: int, user_id: int | None = None, contact_id: int | None = None
+) -> NotificationLog | None:
+    """A public reply, to one follower of its ticket. Internal notes never go to followers
+    (colleagues named in one hear of it as a mention)."""
+    comment = Comment.objects.select_related("ticket__organisation", "author").filter(pk=comment_id).first()
+    if comment is None or comment.is_internal:
+        logger.info("comment %s: no follower mail (gone or internal)", comment_id)
+        return None
+    return _send_to_follower(
+        comment.ticket,
+        Follower(user_id=user_id, contact_id=contact_id),
+        author_id=comment.author_id,
+        event=f"reply:{comment.pk}",
+        context={
+            "kind": "reply",
+            "reply_text": comment.body,
+            "author_name": comment.author.display_name if comment.author is not None else None,
+            "subject": comment.ticket.subject,
+        },
+    )
+
+
+def notification_send_follower_status(
+    *,
+    ticket_id: int,
+    old: str,
+    new: str,
+    by_id: int | None,
+    delivery_id: str,
+    user_id: int | None = None,
+    contact_id: int | None = None,
+) -> NotificationLog | None:
+    """A status change, to one follower; a resolution carries its text (the one-click answer
+    stays the requester's)."""
+    ticket = Ticket.objects.select_related("organisation", "requester").filter(pk=ticket_id).first()
+    if ticket is None:
+        logger.warning("ticket id %s is gone: no follower mail", ticket_id)
+        return None
+    return _send_to_follower(
+        ticket,
+        Follower(user_id=user_id, contact_id=contact_id),
+        author_id=by_id,
+        event=f"status:{old}>{new}:{delivery_id}",
+        context={
+            "kind": "status",
+            "old_status": _status_label(old),
+            "new_status": _status_label(new),
+            "resolution": ticket.resolution if new == Status.RESOLVED else "",
+            "subject": ticket.subject,
         },
     )

@@ -7,6 +7,9 @@ from __future__ import annotations
 from tierdesk.core.events import subscribe
 from tierdesk.mail.tasks import (
     notify_close_reminder,
+    notify_followers_of_reply,
+    notify_followers_of_status,
+    notify_mention,
     notify_public_reply,
     notify_rule_alert,
     notify_status_changed,
@@ -14,6 +17,7 @@ from tierdesk.mail.tasks import (
 )
 from tierdesk.tickets.events import (
     RuleAlertRequested,
+    StaffMentioned,
     TicketCloseReminderRequested,
     TicketCreated,
     TicketPublicReplyAdded,
@@ -60,3 +64,27 @@ def on_rule_alert_requested(event: RuleAlertRequested) -> None:
 @subscribe(TicketCloseReminderRequested)
 def on_close_reminder_requested(event: TicketCloseReminderRequested) -> None:
     notify_close_reminder.enqueue(ticket_id=event.ticket_id, firing_id=event.firing_id)
+
+
+@subscribe(StaffMentioned)
+def on_staff_mentioned(event: StaffMentioned) -> None:
+    # One task per colleague, like the rule alerts.
+    for user_id in event.user_ids:
+        notify_mention.enqueue(ticket_id=event.ticket_id, comment_id=event.comment_id, user_id=user_id)
+
+
+# The followers' mails have handlers of their own: a failure there must not cost the requester's.
+@subscribe(TicketPublicReplyAdded)
+def on_public_reply_for_followers(event: TicketPublicReplyAdded) -> None:
+    notify_followers_of_reply.enqueue(ticket_id=event.ticket_id, comment_id=event.comment_id, by_id=event.by_id)
+
+
+@subscribe(TicketStatusChanged)
+def on_status_changed_for_followers(event: TicketStatusChanged) -> None:
+    notify_followers_of_status.enqueue(
+        ticket_id=event.ticket_id,
+        old=event.old,
+        new=event.new,
+        by_id=event.by_id,
+        delivery_id=f"history-{event.history_id}",
+    )

@@ -15,7 +15,11 @@ from django_tasks.base import Task
 from tierdesk.mail.models import NotificationLog
 from tierdesk.mail.services import (
     NotificationBeingSent,
+    notification_followers,
     notification_send_close_reminder,
+    notification_send_follower_reply,
+    notification_send_follower_status,
+    notification_send_mention,
     notification_send_public_reply,
     notification_send_rule_alert,
     notification_send_status_changed,
@@ -94,3 +98,67 @@ def notify_close_reminder(ticket_id: int, firing_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
     kwargs: dict[str, Any] = {"ticket_id": ticket_id, "firing_id": firing_id}
     return _sent_or_later(notify_close_reminder, lambda: notification_send_close_reminder(**kwargs), **kwargs)
+
+
+@task()
+def notify_mention(ticket_id: int, comment_id: int, user_id: int) -> int | None:
+    """Returns the NotificationLog id, or None when nothing was sent."""
+    kwargs: dict[str, Any] = {"ticket_id": ticket_id, "comment_id": comment_id, "user_id": user_id}
+    return _sent_or_later(notify_mention, lambda: notification_send_mention(**kwargs), **kwargs)
+
+
+@task()
+def notify_followers_of_reply(ticket_id: int, comment_id: int, by_id: int | None) -> int:
+    """Enqueue one mail task per follower (one failing address must not hold back the others).
+    Safe to run twice: each mail is sent once. Returns how many were enqueued."""
+    followers = notification_followers(ticket_id=ticket_id, author_id=by_id)
+    for follower in followers:
+        notify_follower_reply.enqueue(comment_id=comment_id, user_id=follower.user_id, contact_id=follower.contact_id)
+    return len(followers)
+
+
+@task()
+def notify_follower_reply(comment_id: int, user_id: int | None, contact_id: int | None) -> int | None:
+    """Returns the NotificationLog id, or None when nothing was sent."""
+    kwargs: dict[str, Any] = {"comment_id": comment_id, "user_id": user_id, "contact_id": contact_id}
+    return _sent_or_later(notify_follower_reply, lambda: notification_send_follower_reply(**kwargs), **kwargs)
+
+
+@task()
+def notify_followers_of_status(ticket_id: int, old: str, new: str, by_id: int | None, delivery_id: str) -> int:
+    """Enqueue one mail task per follower; returns how many were enqueued."""
+    followers = notification_followers(ticket_id=ticket_id, author_id=by_id)
+    for follower in followers:
+        notify_follower_status.enqueue(
+            ticket_id=ticket_id,
+            old=old,
+            new=new,
+            by_id=by_id,
+            delivery_id=delivery_id,
+            user_id=follower.user_id,
+            contact_id=follower.contact_id,
+        )
+    return len(followers)
+
+
+@task()
+def notify_follower_status(
+    ticket_id: int,
+    old: str,
+    new: str,
+    by_id: int | None,
+    delivery_id: str,
+    user_id: int | None,
+    contact_id: int | None,
+) -> int | None:
+    """Returns the NotificationLog id, or None when nothing was sent."""
+    kwargs: dict[str, Any] = {
+        "ticket_id": ticket_id,
+        "old": old,
+        "new": new,
+        "by_id": by_id,
+        "delivery_id": delivery_id,
+        "user_id": user_id,
+        "contact_id": contact_id,
+    }
+    return _sent_or_later(notify_follower_status, lambda: notification_send_follower_status(**kwargs), **kwargs)

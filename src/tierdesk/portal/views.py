@@ -1,5 +1,5 @@
 """Portal pages: submit a ticket, list and read one's tickets, reply, confirm, reopen, ask for
-second level and download files.
+second level, follow a ticket (get its updates by e-mail) and download files.
 
 Each view parses, calls a tickets selector or service with the signed-in contact's user, and
 renders; the tickets app decides scope and rules. Every form works as a plain POST; htmx only
@@ -44,6 +44,7 @@ from tierdesk.tickets.selectors import (
     history_for,
     ticket_get_for,
 )
+from tierdesk.tickets.selectors_watchers import ticket_watchers_for
 from tierdesk.tickets.services import (
     ticket_attachment_add,
     ticket_comment_add,
@@ -51,6 +52,8 @@ from tierdesk.tickets.services import (
     ticket_create,
     ticket_reopen,
     ticket_request_second_level,
+    ticket_unwatch,
+    ticket_watch,
 )
 
 PAGE_SIZE = 20
@@ -157,6 +160,10 @@ def _detail_page(
         "attachments": attachments_for(user=request.user, ticket=ticket),
         "can_reply": ticket.status != Status.CLOSED,
         "second_level": _second_level_state(request, ticket),
+        # The requester gets every update already; other contacts who see it may follow it.
+        "watchers": ticket_watchers_for(user=request.user, ticket=ticket),
+        "can_follow": ticket.requester_id != contact.pk,
+        "follow_form": forms.Form(),
         "reply_form": ReplyForm(),
         "confirm_form": forms.Form(),
         "reopen_form": ReopenForm(),
@@ -253,6 +260,32 @@ def ticket_ask_second_level(request: HttpRequest, contact: Contact, number: int)
         _add_domain_error(form, error)
         return _detail_page(request, contact, ticket, status=error.http_status, second_level_form=form)
     return _done(request, ticket, _("Your request for a specialist has been sent. An agent will decide on it."))
+
+
+@require_POST
+@portal_view
+def ticket_follow(request: HttpRequest, contact: Contact, number: int) -> HttpResponse:
+    return _follow_or_not(request, contact, number, follow=True)
+
+
+@require_POST
+@portal_view
+def ticket_unfollow(request: HttpRequest, contact: Contact, number: int) -> HttpResponse:
+    return _follow_or_not(request, contact, number, follow=False)
+
+
+def _follow_or_not(request: HttpRequest, contact: Contact, number: int, *, follow: bool) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    form = forms.Form(request.POST)
+    change = ticket_watch if follow else ticket_unwatch
+    try:
+        change(ticket=ticket, by=_signed_in(request), contact=contact, channel=Channel.PORTAL)
+    except DomainError as error:
+        _add_domain_error(form, error)
+        return _detail_page(request, contact, ticket, status=error.http_status, follow_form=form)
+    if follow:
+        return _done(request, ticket, _("You follow this ticket now: its updates come to you by e-mail."))
+    return _done(request, ticket, _("You no longer follow this ticket."))
 
 
 @require_GET

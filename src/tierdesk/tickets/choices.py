@@ -79,6 +79,8 @@ class HistoryAction(models.TextChoices):
     UNLINKED = "unlinked", _("Link removed")
     CHILD_ADDED = "child_added", _("Child ticket added")
     CHILD_REMOVED = "child_removed", _("Child ticket removed")
+    WATCHER_ADDED = "watcher_added", _("Follower added")
+    WATCHER_REMOVED = "watcher_removed", _("Follower removed")
 
 
 class SecondLevelDecision(models.TextChoices):

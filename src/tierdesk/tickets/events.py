@@ -63,3 +63,12 @@ class TicketCloseReminderRequested:
 
     ticket_id: int
     firing_id: int
+
+
+@dataclass(frozen=True)
+class StaffMentioned:
+    """Colleagues named with @username in an internal note (mail tells each of them once)."""
+
+    ticket_id: int
+    comment_id: int  # with the recipient, a stable identity: one mail per note and colleague
+    user_ids: tuple[int, ...]

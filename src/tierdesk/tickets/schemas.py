@@ -21,8 +21,10 @@ from tierdesk.tickets.choices import Impact, Level, Priority, Status, Urgency, W
 from tierdesk.tickets.models import Attachment, Comment, HistoryEvent, SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import can_see_internal
 from tierdesk.tickets.schemas_links import RELATIONS, TicketRelationsOut
+from tierdesk.tickets.schemas_watchers import WATCHERS, CustomerTicketWatchersOut, TicketWatchersOut
 from tierdesk.tickets.selectors import TicketFilter
 from tierdesk.tickets.selectors_links import ticket_relations_for
+from tierdesk.tickets.selectors_watchers import ticket_watchers_for
 
 MAX_TAGS = 20
 Text = Annotated[str, Field(max_length=100_000)]
@@ -115,7 +117,7 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
         return sla_clock.sla_view_cached(obj, timezone.now()).state
 
 
-class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut):
+class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut, CustomerTicketWatchersOut):
     description: str
     channel: str
     resolution: str
@@ -123,7 +125,7 @@ class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut):
     closed_at: datetime | None
 
 
-class TicketOut(TicketSummaryOut, TicketRelationsOut):
+class TicketOut(TicketSummaryOut, TicketRelationsOut, TicketWatchersOut):
     description: str
     resolution: str
     resolved_at: datetime | None
@@ -455,7 +457,8 @@ class PhoneLookupOut(OutSchema):
 def ticket_out_for(user: Any, ticket: Ticket) -> CustomerTicketOut | TicketOut:
     schema = TicketOut if can_see_internal(user) else CustomerTicketOut
     relations = ticket_relations_for(user=user, ticket=ticket)  # parent, children, links the user may see
-    return schema.model_validate(ticket, context={RELATIONS: relations})
+    watchers = ticket_watchers_for(user=user, ticket=ticket)  # followers as the user may see them
+    return schema.model_validate(ticket, context={RELATIONS: relations, WATCHERS: watchers})
 
 
 def ticket_page_for(user: Any, page: dict[str, Any]) -> CustomerTicketPage | TicketPage:

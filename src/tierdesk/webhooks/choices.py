@@ -23,7 +23,10 @@ PING = "ping"
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", pgettext_lazy("webhook delivery", "Pending")  # not tried yet, or being tried for the first time
+    PENDING = (
+        "pending",
+        pgettext_lazy("webhook delivery", "Pending"),
+    )  # not tried yet, or being tried for the first time
     FAILED = "failed", _("Failed, will retry")  # the last attempt failed; next_attempt_at says when
     SUCCEEDED = "succeeded", _("Succeeded")  # a 2xx answer
     GAVE_UP = "gave_up", _("Gave up")  # every attempt failed, or the subscription was switched off

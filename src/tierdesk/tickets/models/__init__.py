@@ -1,5 +1,5 @@
 """The tickets app's models: the ticket and what hangs off it (ticket.py), automation rules (automation.py),
-links between tickets (links.py)."""
+links between tickets (links.py), who follows a ticket (watchers.py)."""
 
 from tierdesk.tickets.models.automation import FiringOutcome, Rule, RuleFiring, RuleTimer, RuleTrigger
 from tierdesk.tickets.models.links import TicketLink
@@ -18,6 +18,7 @@ from tierdesk.tickets.models.ticket import (
     TimeEntry,
     attachment_path,
 )
+from tierdesk.tickets.models.watchers import TicketWatcher
 
 __all__ = [
     "AppendOnlyQuerySet",
@@ -37,6 +38,7 @@ __all__ = [
     "Ticket",
     "TicketCounter",
     "TicketLink",
+    "TicketWatcher",
     "TimeEntry",
     "attachment_path",
 ]

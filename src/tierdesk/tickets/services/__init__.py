@@ -30,6 +30,7 @@ from tierdesk.tickets.services.transitions import (
     ticket_take,
     ticket_wait,
 )
+from tierdesk.tickets.services.watchers import ticket_unwatch, ticket_watch
 
 __all__ = [
     "macro_create",
@@ -57,6 +58,8 @@ __all__ = [
     "ticket_set_parent",
     "ticket_take",
     "ticket_time_log",
+    "ticket_unwatch",
     "ticket_update",
     "ticket_wait",
+    "ticket_watch",
 ]

@@ -1,7 +1,9 @@
 """What people add to a ticket: public replies, internal notes, attachments, time entries.
 
 A customer's reply to a waiting or resolved ticket moves it back to open; the first public reply
-by staff meets the SLA's first-response deadline."""
+by staff meets the SLA's first-response deadline. An internal note's @mentions make the named
+colleagues followers and tell them (StaffMentioned); a public reply's @names mean nothing, so
+that nobody outside the desk can page staff by name."""
 
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ from tierdesk.core.events import publish
 from tierdesk.tickets import history, sla_clock
 from tierdesk.tickets.choices import Channel, HistoryAction, Status
 from tierdesk.tickets.errors import AttachmentTooLarge, InvalidTimeEntry, TicketActionForbidden, TransitionNotAllowed
-from tierdesk.tickets.events import TicketPublicReplyAdded
+from tierdesk.tickets.events import StaffMentioned, TicketPublicReplyAdded
 from tierdesk.tickets.locks import lock_ticket
 from tierdesk.tickets.models import Attachment, Comment, Ticket, TimeEntry
 from tierdesk.tickets.permissions import can_act_as_customer, can_work_tickets
 from tierdesk.tickets.services.transitions import open_if_new, require_staff, save_ticket, set_status
+from tierdesk.tickets.services.watchers import staff_mentioned_in, watch_mentioned
 
 MAX_COMMENT_LENGTH = 100_000
 MAX_MINUTES_PER_ENTRY = 24 * 60
@@ -74,9 +77,13 @@ def ticket_comment_add(
         new=comment.pk,
         is_internal=is_internal,
     )
+    mentioned = staff_mentioned_in(text, author=by) if is_internal else ()
+    watch_mentioned(ticket=ticket, user_ids=mentioned, by=by, channel=channel)
     save_ticket(ticket, fields)
     if not is_internal:
         publish(TicketPublicReplyAdded(ticket_id=ticket.pk, comment_id=comment.pk, by_id=by.pk, channel=channel))
+    if mentioned:
+        publish(StaffMentioned(ticket_id=ticket.pk, comment_id=comment.pk, user_ids=mentioned))
     return comment
 
 

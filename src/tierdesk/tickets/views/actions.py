@@ -14,15 +14,16 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tierdesk.accounts.models import User
+from tierdesk.accounts.models import Contact, User
 from tierdesk.accounts.selectors import staff_users
 from tierdesk.tickets import forms as ticket_forms
-from tierdesk.tickets import forms_links
+from tierdesk.tickets import forms_links, forms_watchers
 from tierdesk.tickets.choices import Channel, Level
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import LEVEL_ORDER, is_higher_level
 from tierdesk.tickets.selectors import macro_choices, pending_second_level_requests
 from tierdesk.tickets.selectors_links import ticket_reference_get_for
+from tierdesk.tickets.selectors_watchers import watcher_candidates, watcher_target_for
 from tierdesk.tickets.services import (
     ticket_assign,
     ticket_attachment_add,
@@ -41,8 +42,10 @@ from tierdesk.tickets.services import (
     ticket_set_parent,
     ticket_take,
     ticket_time_log,
+    ticket_unwatch,
     ticket_update,
     ticket_wait,
+    ticket_watch,
 )
 
 Data = Mapping[str, Any]
@@ -69,6 +72,16 @@ def _macro_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
     # in) first. A posted form accepts any macro, so one deactivated meanwhile is answered by the
     # service (macro.inactive), not by "invalid choice".
     return {"macros": macro_choices(language_first=get_language(), include_inactive=bound)}
+
+
+def _colleague_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    # A posted form accepts any colleague and any contact, so one who follows meanwhile is
+    # answered by the service (watcher.exists), not by "invalid choice".
+    return {"staff": staff_users() if bound else watcher_candidates(ticket=ticket)[0]}
+
+
+def _contact_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    return {"contacts": Contact.objects.all() if bound else watcher_candidates(ticket=ticket)[1]}
 
 
 def _no_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
@@ -249,6 +262,36 @@ def _remove_parent(request: HttpRequest, ticket: Ticket, data: Data) -> str:
     return _("This ticket is no longer a child ticket.")
 
 
+def _follow(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_watch(ticket=ticket, by=_user(request), user=_user(request), expected_version=data["version"])
+    return _("You follow this ticket.")
+
+
+def _unfollow(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_unwatch(ticket=ticket, by=_user(request), user=_user(request), expected_version=data["version"])
+    return _("You no longer follow this ticket.")
+
+
+def _watch_colleague(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    colleague = data["user"]
+    ticket_watch(ticket=ticket, by=_user(request), user=colleague, expected_version=data["version"])
+    return _("%(name)s follows this ticket now.") % {"name": colleague.display_name}
+
+
+def _watch_contact(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    contact = data["contact"]
+    ticket_watch(ticket=ticket, by=_user(request), contact=contact, expected_version=data["version"])
+    return _("%(name)s follows this ticket now.") % {"name": contact.name}
+
+
+def _remove_watcher(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    if data["user"] is None and data["contact"] is None:
+        raise Http404  # the panel always names one; a hand-made post naming nobody is not ours
+    user, contact = watcher_target_for(user=request.user, user_id=data["user"], contact_id=data["contact"])
+    ticket_unwatch(ticket=ticket, by=_user(request), user=user, contact=contact, expected_version=data["version"])
+    return _("Follower removed.")
+
+
 def _user(request: HttpRequest) -> User:
     # staff_required lets only signed-in staff members reach these views.
     return cast(User, request.user)
@@ -295,4 +338,10 @@ ACTIONS: dict[str, TicketAction] = {
     "detach": TicketAction(forms_links.DetachChildForm, _detach_child),
     "parent": TicketAction(forms_links.ParentForm, _set_parent),
     "unparent": TicketAction(ticket_forms.VersionedForm, _remove_parent),
+    # The Followers panel (watchers: colleagues and contacts in copy).
+    "follow": TicketAction(ticket_forms.VersionedForm, _follow),
+    "unfollow": TicketAction(ticket_forms.VersionedForm, _unfollow),
+    "watch_colleague": TicketAction(forms_watchers.ColleagueWatcherForm, _watch_colleague, _colleague_kwargs),
+    "watch_contact": TicketAction(forms_watchers.ContactWatcherForm, _watch_contact, _contact_kwargs),
+    "unwatch": TicketAction(forms_watchers.RemoveWatcherForm, _remove_watcher),
 }

@@ -30,6 +30,7 @@ from tierdesk.tickets.selectors import (
     ticket_get_for,
 )
 from tierdesk.tickets.selectors_links import TicketRelations, ticket_relations_for
+from tierdesk.tickets.selectors_watchers import ticket_watchers_for
 from tierdesk.tickets.views.access import render_page_or_partial, staff_required
 from tierdesk.tickets.views.actions import ACTIONS, escalation_levels
 from tierdesk.tickets.views.timeline import build_timeline
@@ -119,6 +120,7 @@ def render_ticket(
         "failed_action": bound[0] if bound is not None else "",
         "available": available_actions(user, ticket, relations),
         "relations": relations,
+        "watchers": ticket_watchers_for(user=user, ticket=ticket),
         "error": error,
         "notice": notice,
         "reload_url": reverse("tickets:ticket", args=[ticket.number]),
