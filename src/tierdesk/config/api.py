@@ -17,6 +17,7 @@ from tierdesk.accounts.api_auth import BearerTokenAuth, SessionCsrfAuth
 from tierdesk.core.errors import DomainError
 from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
+from tierdesk.tickets.api_checklists import router as checklists_router
 from tierdesk.tickets.api_links import router as links_router
 from tierdesk.tickets.api_macros import router as macros_router
 from tierdesk.tickets.api_rules import router as rules_router
@@ -37,6 +38,7 @@ api.add_router("", accounts_router)
 api.add_router("", macros_router)
 api.add_router("", links_router)
 api.add_router("", watchers_router)
+api.add_router("", checklists_router)
 api.add_router("", rules_router)
 api.add_router("", sla_router)
 api.add_router("", webhooks_router)

@@ -81,6 +81,10 @@ class HistoryAction(models.TextChoices):
     CHILD_REMOVED = "child_removed", _("Child ticket removed")
     WATCHER_ADDED = "watcher_added", _("Follower added")
     WATCHER_REMOVED = "watcher_removed", _("Follower removed")
+    CHECKLIST_ITEM_ADDED = "checklist_item_added", _("Checklist item added")
+    CHECKLIST_ITEM_DONE = "checklist_item_done", _("Checklist item done")
+    CHECKLIST_ITEM_REOPENED = "checklist_item_reopened", _("Checklist item reopened")
+    CHECKLIST_ITEM_REMOVED = "checklist_item_removed", _("Checklist item removed")
 
 
 class SecondLevelDecision(models.TextChoices):

@@ -100,6 +100,8 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
     )
     sla_state: Literal["ok", "warning", "breached", "none"]
     is_breached: bool = Field(description="Any SLA deadline of the ticket was recorded as missed")
+    checklist_done: int = Field(0, description="Checklist items done (internal; 0 without a checklist)")
+    checklist_total: int = Field(0, description="Checklist items in all (internal; 0 without a checklist)")
 
     @staticmethod
     def resolve_is_breached(obj: Ticket) -> bool:

@@ -1,7 +1,9 @@
 """The tickets app's models: the ticket and what hangs off it (ticket.py), automation rules (automation.py),
-links between tickets (links.py), who follows a ticket (watchers.py)."""
+links between tickets (links.py), who follows a ticket (watchers.py), checklists and their templates
+(checklists.py)."""
 
 from tierdesk.tickets.models.automation import FiringOutcome, Rule, RuleFiring, RuleTimer, RuleTrigger
+from tierdesk.tickets.models.checklists import ChecklistItem, ChecklistTemplate, ChecklistTemplateItem
 from tierdesk.tickets.models.links import TicketLink
 from tierdesk.tickets.models.ticket import (
     AppendOnlyQuerySet,
@@ -24,6 +26,9 @@ __all__ = [
     "AppendOnlyQuerySet",
     "Attachment",
     "Category",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "ChecklistTemplateItem",
     "Comment",
     "FiringOutcome",
     "HistoryEvent",

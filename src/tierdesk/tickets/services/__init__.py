@@ -2,6 +2,14 @@
 
 `grep -r "def ticket_" src/tierdesk/tickets/services` lists what a ticket can undergo."""
 
+from tierdesk.tickets.services.checklists import (
+    checklist_template_create,
+    checklist_template_update,
+    ticket_checklist_add,
+    ticket_checklist_apply_template,
+    ticket_checklist_remove,
+    ticket_checklist_toggle,
+)
 from tierdesk.tickets.services.confirmation import ticket_confirm_by_link, ticket_reopen_by_link
 from tierdesk.tickets.services.conversation import (
     ticket_attachment_add,
@@ -33,11 +41,17 @@ from tierdesk.tickets.services.transitions import (
 from tierdesk.tickets.services.watchers import ticket_unwatch, ticket_watch
 
 __all__ = [
+    "checklist_template_create",
+    "checklist_template_update",
     "macro_create",
     "macro_deactivate",
     "macro_update",
     "ticket_assign",
     "ticket_attachment_add",
+    "ticket_checklist_add",
+    "ticket_checklist_apply_template",
+    "ticket_checklist_remove",
+    "ticket_checklist_toggle",
     "ticket_child_create",
     "ticket_comment_add",
     "ticket_confirm",

@@ -20,6 +20,7 @@ from tierdesk.tickets.events import TicketCreated
 from tierdesk.tickets.models import Category, Tag, Ticket
 from tierdesk.tickets.rules import priority_from
 from tierdesk.tickets.selectors import priority_matrix
+from tierdesk.tickets.services.checklists import apply_category_templates
 from tierdesk.tickets.services.numbering import ticket_number_next
 
 MAX_TAGS = 20
@@ -117,5 +118,6 @@ def ticket_create(
     if tag_rows:
         ticket.tags.set(tag_rows)
     history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CREATED, new=ticket.number)
+    apply_category_templates(ticket=ticket, channel=channel)  # the category's checklist templates
     publish(TicketCreated(ticket_id=ticket.pk, by_id=by.pk, channel=channel))
     return ticket

@@ -11,22 +11,27 @@ from typing import Any, cast
 
 from django import forms
 from django.http import Http404, HttpRequest
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import Contact, User
 from tierdesk.accounts.selectors import staff_users
 from tierdesk.tickets import forms as ticket_forms
-from tierdesk.tickets import forms_links, forms_watchers
+from tierdesk.tickets import forms_checklists, forms_links, forms_watchers
 from tierdesk.tickets.choices import Channel, Level
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import LEVEL_ORDER, is_higher_level
 from tierdesk.tickets.selectors import macro_choices, pending_second_level_requests
+from tierdesk.tickets.selectors_checklists import checklist_template_choices
 from tierdesk.tickets.selectors_links import ticket_reference_get_for
 from tierdesk.tickets.selectors_watchers import watcher_candidates, watcher_target_for
 from tierdesk.tickets.services import (
     ticket_assign,
     ticket_attachment_add,
+    ticket_checklist_add,
+    ticket_checklist_apply_template,
+    ticket_checklist_remove,
+    ticket_checklist_toggle,
     ticket_child_create,
     ticket_comment_add,
     ticket_confirm,
@@ -82,6 +87,12 @@ def _colleague_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
 
 def _contact_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
     return {"contacts": Contact.objects.all() if bound else watcher_candidates(ticket=ticket)[1]}
+
+
+def _template_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
+    # A posted form accepts any template, so one deactivated meanwhile is answered by the
+    # service (checklist.template_inactive), not by "invalid choice".
+    return {"templates": checklist_template_choices(include_inactive=bound)}
 
 
 def _no_kwargs(ticket: Ticket, bound: bool) -> dict[str, Any]:
@@ -292,6 +303,35 @@ def _remove_watcher(request: HttpRequest, ticket: Ticket, data: Data) -> str:
     return _("Follower removed.")
 
 
+def _checklist_add(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_checklist_add(ticket=ticket, texts=[data["text"]], by=_user(request), expected_version=data["version"])
+    return _("Checklist item added.")
+
+
+def _checklist_toggle(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_checklist_toggle(
+        ticket=ticket, item_id=data["item"], done=data["done"], by=_user(request), expected_version=data["version"]
+    )
+    return _("Checklist item done.") if data["done"] else _("Checklist item reopened.")
+
+
+def _checklist_remove(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    ticket_checklist_remove(ticket=ticket, item_id=data["item"], by=_user(request), expected_version=data["version"])
+    return _("Checklist item removed.")
+
+
+def _checklist_template(request: HttpRequest, ticket: Ticket, data: Data) -> str:
+    template = data["template"]
+    added = ticket_checklist_apply_template(
+        ticket=ticket, template=template, by=_user(request), expected_version=data["version"]
+    )
+    return ngettext(
+        "Template “%(name)s” applied: %(count)d item added.",
+        "Template “%(name)s” applied: %(count)d items added.",
+        len(added),
+    ) % {"name": template.name, "count": len(added)}
+
+
 def _user(request: HttpRequest) -> User:
     # staff_required lets only signed-in staff members reach these views.
     return cast(User, request.user)
@@ -344,4 +384,9 @@ ACTIONS: dict[str, TicketAction] = {
     "watch_colleague": TicketAction(forms_watchers.ColleagueWatcherForm, _watch_colleague, _colleague_kwargs),
     "watch_contact": TicketAction(forms_watchers.ContactWatcherForm, _watch_contact, _contact_kwargs),
     "unwatch": TicketAction(forms_watchers.RemoveWatcherForm, _remove_watcher),
+    # The Checklist panel (internal work: items, who ticked them and when, templates).
+    "checklist_add": TicketAction(forms_checklists.ChecklistAddForm, _checklist_add),
+    "checklist_toggle": TicketAction(forms_checklists.ChecklistToggleForm, _checklist_toggle),
+    "checklist_remove": TicketAction(forms_checklists.ChecklistItemForm, _checklist_remove),
+    "checklist_template": TicketAction(forms_checklists.ChecklistTemplateForm, _checklist_template, _template_kwargs),
 }

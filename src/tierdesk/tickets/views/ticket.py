@@ -29,6 +29,7 @@ from tierdesk.tickets.selectors import (
     pending_second_level_requests,
     ticket_get_for,
 )
+from tierdesk.tickets.selectors_checklists import checklist_for
 from tierdesk.tickets.selectors_links import TicketRelations, ticket_relations_for
 from tierdesk.tickets.selectors_watchers import ticket_watchers_for
 from tierdesk.tickets.views.access import render_page_or_partial, staff_required
@@ -111,8 +112,11 @@ def render_ticket(
         del ticket_forms["resolve"].fields["despite_open_children"]
     if bound is not None:
         ticket_forms[bound[0]] = bound[1]
+    checklist = checklist_for(user=user, ticket=ticket)
     context = {
         "ticket": ticket,
+        "checklist": checklist,
+        "checklist_done": sum(1 for item in checklist if item.is_done),
         "timeline": build_timeline(comments_for(user=user, ticket=ticket), history_for(user=user, ticket=ticket)),
         "attachments": list(attachments_for(user=user, ticket=ticket)),
         "pending_request": pending,
