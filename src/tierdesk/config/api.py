@@ -17,6 +17,7 @@ from tierdesk.accounts.api_auth import BearerTokenAuth, SessionCsrfAuth
 from tierdesk.core.errors import DomainError
 from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
+from tierdesk.tickets.api_bulk import router as bulk_router
 from tierdesk.tickets.api_checklists import router as checklists_router
 from tierdesk.tickets.api_links import router as links_router
 from tierdesk.tickets.api_macros import router as macros_router
@@ -33,6 +34,7 @@ api = NinjaAPI(
     docs_url="/docs",
     auth=[BearerTokenAuth(), SessionCsrfAuth()],
 )
+api.add_router("", bulk_router)  # first: /tickets/bulk must match before /tickets/{number}
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
 api.add_router("", macros_router)

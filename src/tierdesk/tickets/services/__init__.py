@@ -2,6 +2,7 @@
 
 `grep -r "def ticket_" src/tierdesk/tickets/services` lists what a ticket can undergo."""
 
+from tierdesk.tickets.services.bulk import ticket_bulk_apply
 from tierdesk.tickets.services.checklists import (
     checklist_template_create,
     checklist_template_update,
@@ -48,6 +49,7 @@ __all__ = [
     "macro_update",
     "ticket_assign",
     "ticket_attachment_add",
+    "ticket_bulk_apply",
     "ticket_checklist_add",
     "ticket_checklist_apply_template",
     "ticket_checklist_remove",
