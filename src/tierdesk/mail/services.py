@@ -26,7 +26,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tierdesk.accounts.models import Contact, User
+from tierdesk.core.addresses import absolute_url
 from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
+from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.choices import Level, Priority, Status
 from tierdesk.tickets.confirmation import confirmation_token
 from tierdesk.tickets.models import Comment, Ticket, TicketWatcher
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 FALLBACK_MAIL_DOMAIN = "tierdesk.invalid"
 # Every character that str.splitlines() breaks on: any of them could end a header line in some
 # mail software, so none may reach a header.
@@ -59,14 +60,12 @@ def notification_subject(ticket: Ticket) -> str:
 def portal_ticket_url(ticket: Ticket) -> str:
     """Absolute link to the customer's ticket page. Built from a setting, not reverse(): the
     portal sits above this app, and a mail needs scheme and host that a task has no request for."""
-    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
-    return f"{base}/portal/tickets/{ticket.number}/"
+    return absolute_url(f"/portal/tickets/{ticket.number}/")
 
 
 def confirmation_url(ticket: Ticket) -> str:
     """The signed link that confirms or reopens this resolution without signing in."""
-    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
-    return f"{base}/portal/answer/{confirmation_token(ticket)}/"
+    return absolute_url(f"/portal/answer/{confirmation_token(ticket)}/")
 
 
 def _mail_domain() -> str:
@@ -348,10 +347,11 @@ def notification_send_public_reply(*, comment_id: int) -> NotificationLog | None
     )
 
 
-def desk_ticket_url(ticket: Ticket) -> str:
-    """Absolute link to the ticket in the agents' desk (for staff alerts)."""
-    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
-    return f"{base}/desk/tickets/{ticket.number}/"
+def _staff_recipient(user: User | None) -> StaffRecipient | None:
+    """Whom a staff mail goes to: an active staff member with an address, else None."""
+    if user is None or not user.is_staff_member or not user.email:
+        return None
+    return StaffRecipient(name=user.display_name, email=user.email, language=user.language)
 
 
 def notification_send_rule_alert(
@@ -360,14 +360,14 @@ def notification_send_rule_alert(
     """A rule's alert to one staff member (e.g. the case manager of a P1 nobody answered), in
     their language, once per firing and person."""
     ticket = _ticket(ticket_id)
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    recipient = _staff_recipient(User.objects.filter(pk=user_id).first())
     event_key = f"rule:{firing_id}:user:{user_id}"
-    if ticket is None or user is None or not user.is_staff_member or not user.email:
+    if ticket is None or recipient is None:
         logger.info("ticket %s, %s: no alert (recipient gone, not staff or without e-mail)", ticket_id, event_key)
         return None
     return _send(
         ticket=ticket,
-        contact=StaffRecipient(name=user.display_name, email=user.email, language=user.language),
+        contact=recipient,
         kind=NotificationKind.RULE_ALERT,
         event_key=event_key,
         template="mail/rule_alert.txt",
@@ -412,12 +412,6 @@ def notification_send_close_reminder(*, ticket_id: int, firing_id: int) -> Notif
 
 
 # --- @mentions and followers (watchers) --------------------------------------------------------
-
-
-def _staff_recipient(user: User | None) -> StaffRecipient | None:
-    if user is None or not user.is_staff_member or not user.email:
-        return None
-    return StaffRecipient(name=user.display_name, email=user.email, language=user.language)
 
 
 def notification_send_mention(*, ticket_id: int, comment_id: int, user_id: int) -> NotificationLog | None:

@@ -30,12 +30,12 @@ logger = logging.getLogger(__name__)
 
 
 def _sent_or_later(
-    again: Task[..., int | None], send: Callable[[], NotificationLog | None], **kwargs: Any
+    again: Task[..., int | None], send: Callable[..., NotificationLog | None], **kwargs: Any
 ) -> int | None:
-    """The NotificationLog id of the mail `send` sent, or None; while another run holds the mail,
-    `again` (this task) is enqueued with `kwargs` to run when that run's lease ends."""
+    """The NotificationLog id of the mail `send(**kwargs)` sent, or None; while another run holds
+    the mail, `again` (this task) is enqueued with the same `kwargs` to run when that run's lease ends."""
     try:
-        log = send()
+        log = send(**kwargs)
     except NotificationBeingSent as busy:
         if not again.get_backend().supports_defer:
             # Only the in-process backends (tests) cannot defer; there the holder is this process.
@@ -50,61 +50,57 @@ def _sent_or_later(
 @task()
 def notify_ticket_created(ticket_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    return _sent_or_later(
-        notify_ticket_created,
-        lambda: notification_send_ticket_created(ticket_id=ticket_id),
-        ticket_id=ticket_id,
-    )
+    return _sent_or_later(notify_ticket_created, notification_send_ticket_created, ticket_id=ticket_id)
 
 
 @task()
 def notify_status_changed(ticket_id: int, old: str, new: str, by_id: int | None, delivery_id: str) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    kwargs: dict[str, Any] = {
-        "ticket_id": ticket_id,
-        "old": old,
-        "new": new,
-        "by_id": by_id,
-        "delivery_id": delivery_id,
-    }
-    return _sent_or_later(notify_status_changed, lambda: notification_send_status_changed(**kwargs), **kwargs)
+    return _sent_or_later(
+        notify_status_changed,
+        notification_send_status_changed,
+        ticket_id=ticket_id,
+        old=old,
+        new=new,
+        by_id=by_id,
+        delivery_id=delivery_id,
+    )
 
 
 @task()
 def notify_public_reply(comment_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    return _sent_or_later(
-        notify_public_reply,
-        lambda: notification_send_public_reply(comment_id=comment_id),
-        comment_id=comment_id,
-    )
+    return _sent_or_later(notify_public_reply, notification_send_public_reply, comment_id=comment_id)
 
 
 @task()
 def notify_rule_alert(ticket_id: int, firing_id: int, user_id: int, rule_name: str, message: str) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    kwargs: dict[str, Any] = {
-        "ticket_id": ticket_id,
-        "firing_id": firing_id,
-        "user_id": user_id,
-        "rule_name": rule_name,
-        "message": message,
-    }
-    return _sent_or_later(notify_rule_alert, lambda: notification_send_rule_alert(**kwargs), **kwargs)
+    return _sent_or_later(
+        notify_rule_alert,
+        notification_send_rule_alert,
+        ticket_id=ticket_id,
+        firing_id=firing_id,
+        user_id=user_id,
+        rule_name=rule_name,
+        message=message,
+    )
 
 
 @task()
 def notify_close_reminder(ticket_id: int, firing_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    kwargs: dict[str, Any] = {"ticket_id": ticket_id, "firing_id": firing_id}
-    return _sent_or_later(notify_close_reminder, lambda: notification_send_close_reminder(**kwargs), **kwargs)
+    return _sent_or_later(
+        notify_close_reminder, notification_send_close_reminder, ticket_id=ticket_id, firing_id=firing_id
+    )
 
 
 @task()
 def notify_mention(ticket_id: int, comment_id: int, user_id: int) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    kwargs: dict[str, Any] = {"ticket_id": ticket_id, "comment_id": comment_id, "user_id": user_id}
-    return _sent_or_later(notify_mention, lambda: notification_send_mention(**kwargs), **kwargs)
+    return _sent_or_later(
+        notify_mention, notification_send_mention, ticket_id=ticket_id, comment_id=comment_id, user_id=user_id
+    )
 
 
 @task()
@@ -120,8 +116,13 @@ def notify_followers_of_reply(ticket_id: int, comment_id: int, by_id: int | None
 @task()
 def notify_follower_reply(comment_id: int, user_id: int | None, contact_id: int | None) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    kwargs: dict[str, Any] = {"comment_id": comment_id, "user_id": user_id, "contact_id": contact_id}
-    return _sent_or_later(notify_follower_reply, lambda: notification_send_follower_reply(**kwargs), **kwargs)
+    return _sent_or_later(
+        notify_follower_reply,
+        notification_send_follower_reply,
+        comment_id=comment_id,
+        user_id=user_id,
+        contact_id=contact_id,
+    )
 
 
 @task()
@@ -152,13 +153,14 @@ def notify_follower_status(
     contact_id: int | None,
 ) -> int | None:
     """Returns the NotificationLog id, or None when nothing was sent."""
-    kwargs: dict[str, Any] = {
-        "ticket_id": ticket_id,
-        "old": old,
-        "new": new,
-        "by_id": by_id,
-        "delivery_id": delivery_id,
-        "user_id": user_id,
-        "contact_id": contact_id,
-    }
-    return _sent_or_later(notify_follower_status, lambda: notification_send_follower_status(**kwargs), **kwargs)
+    return _sent_or_later(
+        notify_follower_status,
+        notification_send_follower_status,
+        ticket_id=ticket_id,
+        old=old,
+        new=new,
+        by_id=by_id,
+        delivery_id=delivery_id,
+        user_id=user_id,
+        contact_id=contact_id,
+    )

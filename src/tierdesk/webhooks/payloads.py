@@ -9,11 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
-
+from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.models import Comment, Ticket
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def instant(value: datetime | None) -> str | None:
@@ -26,13 +23,6 @@ def instant(value: datetime | None) -> str | None:
 def envelope(*, event_type: str, data: dict[str, Any], created_at: datetime) -> dict[str, Any]:
     """A new event: its id is fresh here and then shared by every delivery of it."""
     return {"id": str(uuid.uuid4()), "type": event_type, "created_at": instant(created_at), "data": data}
-
-
-def desk_url(ticket: Ticket) -> str:
-    """Absolute link to the ticket in the desk. Built from the setting, as the mails do: a task
-    has no request to take scheme and host from."""
-    base = str(getattr(settings, "TIERDESK_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
-    return f"{base}/desk/tickets/{ticket.number}/"
 
 
 def ticket_data(ticket: Ticket) -> dict[str, Any]:
@@ -56,7 +46,7 @@ def ticket_data(ticket: Ticket) -> dict[str, Any]:
             else {"id": assignee.pk, "username": assignee.username, "name": assignee.display_name}
         ),
         "due_at": instant(ticket.due_at),
-        "url": desk_url(ticket),
+        "url": desk_ticket_url(ticket),
     }
 
 

@@ -25,6 +25,7 @@ from tierdesk.sla.calendar import (
 from tierdesk.sla.errors import NoDefaultCalendar, SlaPolicyNotFound
 from tierdesk.sla.models import BusinessCalendar
 from tierdesk.sla.selectors import DEADLINE_HORIZON, calendar_spec_for_range, default_calendar, policy_get
+from tierdesk.tickets.automation.conditions import holds
 from tierdesk.tickets.automation.fields import FIELDS, Clock, Unit
 from tierdesk.tickets.models import Ticket, TimeEntry
 
@@ -52,16 +53,11 @@ class TicketFacts:
             self._values[name] = self._compute(name)
         return self._values[name]
 
-    def values(self, names: list[str]) -> Mapping[str, Any]:
-        return {name: self.value(name) for name in names}
-
     # --- the clocks ----------------------------------------------------------------------------
 
     def due(self, condition: Mapping[str, Any]) -> datetime | None:
         """When a condition on a clock will hold: `now` if it holds already, the instant its
         threshold is reached if time alone gets it there (`>`, `>=`), else None."""
-        from tierdesk.tickets.automation.conditions import holds  # conditions imports nothing of ours
-
         if holds(condition, self.value(condition["field"])):
             return self.now
         clock = FIELDS[condition["field"]].clock
