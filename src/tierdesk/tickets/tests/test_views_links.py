@@ -11,7 +11,13 @@ from django.test import Client
 
 from tierdesk.tickets.choices import HistoryAction, Status
 from tierdesk.tickets.models import HistoryEvent, Ticket, TicketLink
-from tierdesk.tickets.services import ticket_child_create, ticket_link_add, ticket_resolve
+from tierdesk.tickets.services import (
+    ticket_checklist_add,
+    ticket_child_create,
+    ticket_link_add,
+    ticket_resolve,
+    ticket_watch,
+)
 from tierdesk.tickets.tests.factories import make_ticket
 
 
@@ -242,3 +248,32 @@ def test_a_parent_whose_children_are_resolved_resolves_plainly(agent, personas, 
     assert 'name="despite_open_children"' not in page(agent, parent)
     assert post(agent, parent, "resolve", {"resolution": "Switch replaced."}).status_code == 302
     assert fresh(parent).status == Status.RESOLVED
+
+
+def test_every_undo_button_posts_what_its_action_reads(agent, personas):
+    # given a ticket with a link, a child, a follower and a checklist item
+    ticket = make_ticket(by=personas.agent_l1, requester=personas.contact_a)
+    other = make_ticket(by=personas.agent_l1, requester=personas.contact_a, subject="Other")
+    ticket_link_add(ticket=ticket, other=other, kind="related", by=personas.agent_l1)
+    child = ticket_child_create(parent=ticket, by=personas.agent_l1, subject="Desk 4")
+    ticket_watch(ticket=ticket, by=personas.agent_l1, user=personas.agent_l2)
+    [item] = ticket_checklist_add(ticket=ticket, by=personas.agent_l1, texts=["Check the cable"])
+    version = fresh(ticket).version
+    html = page(agent, ticket)
+    # then each undo form names its target and carries the ticket's version and the fields its action reads
+    for testid, fields in [
+        (f"unlink-form-related-{other.number}", {"kind": "related", "number": str(other.number)}),
+        (f"detach-form-{child.number}", {"child": str(child.number)}),
+        (f"unwatch-user-{personas.agent_l2.pk}", {"user": str(personas.agent_l2.pk)}),
+        (f"checklist-remove-{item.pk}", {"item": str(item.pk)}),
+    ]:
+        form = html[
+            html.index(f'data-testid="{testid}"') : html.index("</form>", html.index(f'data-testid="{testid}"'))
+        ]
+        assert f'name="version" value="{version}"' in form
+        for name, value in fields.items():
+            assert f'name="{name}" value="{value}"' in form, (testid, name)
+    # and one of them, posted as the page has it, does its work
+    response = post(agent, ticket, "unlink", {"kind": "related", "number": other.number})
+    assert response.status_code == 302
+    assert not TicketLink.objects.exists()
