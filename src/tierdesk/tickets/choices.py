@@ -85,6 +85,15 @@ class HistoryAction(models.TextChoices):
     CHECKLIST_ITEM_DONE = "checklist_item_done", _("Checklist item done")
     CHECKLIST_ITEM_REOPENED = "checklist_item_reopened", _("Checklist item reopened")
     CHECKLIST_ITEM_REMOVED = "checklist_item_removed", _("Checklist item removed")
+    MERGED = "merged", _("Merged into another ticket")
+    MERGED_FROM = "merged_from", _("Ticket merged in")
+    SPLIT_FROM = "split_from", _("Split off from another ticket")
+    SPLIT_OFF = "split_off", _("Comment split off")
+    ASSIGNED_AUTOMATICALLY = "assigned_automatically", _("Assigned automatically")
+    FIELDS_CHANGED = "fields_changed", _("Custom fields changed")
+    APPOINTMENT_SCHEDULED = "appointment_scheduled", _("Appointment scheduled")
+    APPOINTMENT_CHANGED = "appointment_changed", _("Appointment changed")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
 
 
 class SecondLevelDecision(models.TextChoices):
