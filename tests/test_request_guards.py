@@ -42,7 +42,8 @@ def test_ordinary_requests_pass(client, bearer):
 
 
 @pytest.mark.parametrize("path", ["/login/", "/api/v1/openapi.json", "/portal/", "/desk/"])
-def test_every_response_carries_a_strict_content_security_policy(client, path):
+def test_every_response_carries_a_strict_content_security_policy(client, db, path):
+    # db: the sign-in page lists the single sign-on providers kept in the database.
     policy = client.get(path)["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "object-src 'none'" in policy

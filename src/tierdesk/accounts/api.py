@@ -42,7 +42,7 @@ def me(request: HttpRequest) -> Any:
 @router.get("/organisations", response={200: OrganisationPage | CustomerOrganisationPage, **ERRORS})
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilter]) -> Any:
     user = caller(request)
-    page = paginate(selectors.organisation_list_for(user=user, q=filters.q), filters)
+    page = paginate(selectors.organisation_list_for(user=user, q=filters.q, with_domains=True), filters)
     return organisation_page_schema(user).model_validate(page)
 
 

@@ -35,3 +35,9 @@ def token_digest(raw_token: str) -> str:
     """HMAC-SHA256 of a bearer token, keyed from SECRET_KEY: fast to check, useless if leaked."""
     key = hashlib.sha256(b"tierdesk:api-token:" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, raw_token.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def recovery_code_digest(code: str) -> str:
+    """HMAC-SHA256 of a normalised recovery code, keyed apart from API tokens."""
+    key = hashlib.sha256(b"tierdesk:recovery-code:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, code.encode("utf-8"), hashlib.sha256).hexdigest()

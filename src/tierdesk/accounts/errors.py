@@ -27,3 +27,18 @@ class NotAllowed(Forbidden):
 
 class UserNotFound(NotFound):
     code = "user.not_found"
+
+
+class SignInRefused(Forbidden):
+    """Single sign-on or a second factor did not let the person in; the message says why in
+    words they can act on, the code says it for tests and the audit log."""
+
+    code = "sso.refused"
+
+
+class SecondFactorInvalid(ValidationFailed):
+    code = "totp.invalid"
+
+
+class SecondFactorLocked(Forbidden):
+    code = "totp.locked"

@@ -35,3 +35,15 @@ class LanguageForm(forms.Form):
     @staticmethod
     def language_choices() -> list[tuple[str, str]]:
         return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+class SecondFactorForm(forms.Form):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(label=_("Code"), max_length=40, strip=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.choices import STAFF_ROLES, AuditAction, Level, Role
+from tierdesk.accounts.domains import normalise_domain
 from tierdesk.core.models import TimeStampedModel
 
 
@@ -152,3 +154,117 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class OrganisationDomain(models.Model):
+    """An e-mail domain of a customer: single sign-on puts new contacts with an address at this
+    domain into this organisation. A domain belongs to one organisation at most."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    # Stored lower-case, without "@" and without a trailing dot (accounts.domains.normalise_domain).
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        # The admin's inline edits land here; the service normalises the same way.
+        try:
+            self.domain = normalise_domain(self.domain)
+        except ValueError:
+            raise ValidationError({"domain": _("Not a domain name.")}) from None
+
+
+class IdentityProvider(TimeStampedModel):
+    """An OpenID Connect provider that agents and customers may sign in with (ADR 0008).
+
+    The provider's endpoints and keys come from its discovery document at
+    `<issuer>/.well-known/openid-configuration`; only the client credentials and our mapping
+    rules are kept here. The client secret is stored encrypted (accounts.crypto)."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True, help_text=_("Part of the sign-in URL."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("Shown on the sign-in button."))
+    issuer = models.URLField(_("issuer"), max_length=300, help_text=_("The provider's issuer URL (https)."))
+    client_id = models.CharField(_("client ID"), max_length=200)
+    client_secret_ciphertext = models.BinaryField(editable=False, blank=True, default=b"")
+    scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
+    groups_claim = models.CharField(
+        _("groups claim"), max_length=100, blank=True, default="groups", help_text=_("ID token claim with groups.")
+    )
+    agent_groups = models.CharField(
+        _("agent groups"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated; a new user in one of these groups becomes an agent. Empty: never."),
+    )
+    allow_customers = models.BooleanField(_("customers may sign in"), default=True)
+    default_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("default organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("New customers whose e-mail domain is unknown land here; empty refuses them."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExternalIdentity(models.Model):
+    """A provider's account linked to one of ours. Keyed by (issuer, subject), never by e-mail, so
+    two providers (or a renamed address) cannot reach someone else's account (ASVS 6.8.1)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    provider_slug = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique")]
+        verbose_name_plural = "external identities"
+
+    def __str__(self) -> str:
+        return f"{self.provider_slug or self.issuer}:{self.subject}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator app (RFC 6238). The secret is stored encrypted; the last
+    accepted time step refuses a replayed code; wrong codes count towards a lock."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device")
+    secret_ciphertext = models.BinaryField(editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    failed_attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost; only a keyed digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"

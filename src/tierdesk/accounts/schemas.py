@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from tierdesk.accounts.api_base import OutSchema, PageParams, PatchSchema
-from tierdesk.accounts.models import Contact, User
+from tierdesk.accounts.models import Contact, Organisation, User
 from tierdesk.accounts.permissions import can_manage_organisations, contact_of
 
 MAX_PHONES = 10
@@ -41,6 +41,11 @@ Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Country = Annotated[str, Field(pattern=r"^([A-Za-z]{2})?$", description="ISO 3166 alpha-2 code, or empty")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Phones = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=MAX_PHONES)]
+MAX_DOMAINS = 50
+Domains = Annotated[
+    list[Annotated[str, Field(max_length=253)]],
+    Field(max_length=MAX_DOMAINS, description="e-mail domains: single sign-on puts new contacts at them here"),
+]
 
 
 class OrganisationRef(OutSchema):
@@ -88,8 +93,14 @@ class OrganisationOut(CustomerOrganisationOut):
     notes: str
     is_active: bool
     case_manager_id: int | None
+    domains: list[str]
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_domains(obj: Organisation) -> list[str]:
+        # .all() so that a prefetch (organisation_list_for) answers without a query per row.
+        return [d.domain for d in obj.domains.all()]
 
 
 class OrganisationIn(Schema):
@@ -97,6 +108,7 @@ class OrganisationIn(Schema):
     country: Country = ""
     language: Language = "en"
     notes: str = Field("", max_length=20_000)
+    domains: Domains = []
 
 
 class OrganisationPatch(PatchSchema):
@@ -106,6 +118,7 @@ class OrganisationPatch(PatchSchema):
     notes: str | None = Field(None, max_length=20_000)
     is_active: bool | None = Field(None, description="false retires the organisation (there is no delete)")
     case_manager_id: int | None = Field(None, description="the staff member alerted about this customer; null clears")
+    domains: Domains | None = None
 
     nullable: ClassVar[frozenset[str]] = frozenset({"case_manager_id"})
 

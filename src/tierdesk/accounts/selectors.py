@@ -31,8 +31,10 @@ def organisation_get_for(*, user: Any, organisation_id: int) -> Organisation:
         raise OrganisationNotFound(_("No such organisation.")) from None
 
 
-def organisation_list_for(*, user: Any, q: str = "") -> QuerySet[Organisation]:
+def organisation_list_for(*, user: Any, q: str = "", with_domains: bool = False) -> QuerySet[Organisation]:
     qs = visible_organisations(user).order_by("name", "id")
+    if with_domains:
+        qs = qs.prefetch_related("domains")
     if q:
         qs = qs.filter(name__icontains=q)
     return qs

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.audit import audit_record
 from tierdesk.accounts.choices import AUTOMATION_USERNAME, CUSTOMER_ROLES, STAFF_ROLES, AuditAction, Level, Role
 from tierdesk.accounts.crypto import decrypt_text, encrypt_text, token_digest
+from tierdesk.accounts.domains import normalise_domain
 from tierdesk.accounts.errors import DuplicateOrganisation, NotAllowed
 from tierdesk.accounts.models import (
     AccessNote,
@@ -25,6 +26,7 @@ from tierdesk.accounts.models import (
     Contact,
     ContactPhone,
     Organisation,
+    OrganisationDomain,
     User,
 )
 from tierdesk.accounts.permissions import can_manage_organisations, can_read_access_notes, can_unlock_logins
@@ -57,9 +59,54 @@ def _require_manager(by: User) -> None:
         raise NotAllowed(_("Only staff members may change organisations and contacts."))
 
 
+def _set_domains(organisation: Organisation, domains: Iterable[str]) -> None:
+    """Replace the organisation's e-mail domains; a domain of another organisation is refused."""
+    wanted: list[str] = []
+    for raw in domains:
+        try:
+            domain = normalise_domain(raw)
+        except ValueError:
+            raise ValidationFailed(
+                _("%(value)r is not a domain name.") % {"value": raw},
+                code="organisation.invalid_domain",
+                field="domains",
+            ) from None
+        if domain not in wanted:
+            wanted.append(domain)
+    taken = (
+        OrganisationDomain.objects.filter(domain__in=wanted)
+        .exclude(organisation=organisation)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    if taken is not None:
+        raise ValidationFailed(
+            _("The domain %(domain)s belongs to another organisation.") % {"domain": taken},
+            code="organisation.domain_taken",
+            field="domains",
+        )
+    organisation.domains.exclude(domain__in=wanted).delete()
+    existing = set(organisation.domains.values_list("domain", flat=True))
+    try:
+        with transaction.atomic():
+            OrganisationDomain.objects.bulk_create(
+                [OrganisationDomain(organisation=organisation, domain=d) for d in wanted if d not in existing]
+            )
+    except IntegrityError as exc:  # another organisation took it meanwhile
+        raise ValidationFailed(
+            _("A domain belongs to another organisation."), code="organisation.domain_taken", field="domains"
+        ) from exc
+
+
 @transaction.atomic
 def organisation_create(
-    *, by: User, name: str, country: str = "", language: str = "en", notes: str = ""
+    *,
+    by: User,
+    name: str,
+    country: str = "",
+    language: str = "en",
+    notes: str = "",
+    domains: Iterable[str] = (),
 ) -> Organisation:
     _require_manager(by)
     name = name.strip()
@@ -69,11 +116,15 @@ def organisation_create(
         raise DuplicateOrganisation(_("An organisation named %(name)r exists already.") % {"name": name}, field="name")
     try:
         with transaction.atomic():
-            return Organisation.objects.create(name=name, country=country.upper(), language=language, notes=notes)
+            organisation = Organisation.objects.create(
+                name=name, country=country.upper(), language=language, notes=notes
+            )
     except IntegrityError as exc:
         raise DuplicateOrganisation(
             _("An organisation named %(name)r exists already.") % {"name": name}, field="name"
         ) from exc
+    _set_domains(organisation, domains)
+    return organisation
 
 
 @transaction.atomic
@@ -87,8 +138,10 @@ def organisation_update(
     notes: str | None = None,
     is_active: bool | None = None,
     case_manager_id: int | object | None = UNCHANGED,
+    domains: Iterable[str] | None = None,
 ) -> Organisation:
-    """Change the fields given; `case_manager_id=None` clears the case manager."""
+    """Change the fields given; `case_manager_id=None` clears the case manager; `domains` replaces
+    the e-mail domains single sign-on assigns new contacts by."""
     _require_manager(by)
     if name is not None:
         name = name.strip()
@@ -110,6 +163,8 @@ def organisation_update(
     if case_manager_id is not UNCHANGED:
         organisation.case_manager = _case_manager(case_manager_id)
     organisation.save()
+    if domains is not None:
+        _set_domains(organisation, domains)
     return organisation
 
 

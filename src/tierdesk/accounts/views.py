@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,6 +25,8 @@ from tierdesk.accounts.forms import LanguageForm, SignInForm
 from tierdesk.accounts.permissions import can_unlock_logins, is_staff_member
 from tierdesk.accounts.selectors import locked_logins
 from tierdesk.accounts.services import login_unlock, user_set_language
+from tierdesk.accounts.sign_in_flow import finish_sign_in
+from tierdesk.accounts.sso_providers import identity_providers
 from tierdesk.core.errors import DomainError
 
 # Used until the portal names its ticket list; the literal path keeps "home" working meanwhile.
@@ -42,7 +45,15 @@ class SignInView(LoginView):
         # The lock-out rule as configured (AXES_COOLOFF_TIME is in hours), so the hint never lies.
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         context["lockout_minutes"] = round(float(settings.AXES_COOLOFF_TIME) * 60)
+        context["sso_providers"] = identity_providers()
         return context
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        # Instead of LoginView's plain login(): staff with a second factor are asked for it first.
+        user = form.get_user()
+        return finish_sign_in(
+            self.request, user, backend=user.backend, method="password", next_url=self.get_success_url()
+        )
 
 
 class SignOutView(LogoutView):

@@ -15,13 +15,18 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from tierdesk.accounts.api import router as accounts_router
 from tierdesk.accounts.api_auth import BearerTokenAuth, SessionCsrfAuth
 from tierdesk.core.errors import DomainError
+from tierdesk.routing.api import router as routing_router
 from tierdesk.sla.api import router as sla_router
 from tierdesk.tickets.api import router as tickets_router
+from tierdesk.tickets.api_appointments import router as appointments_router
 from tierdesk.tickets.api_bulk import router as bulk_router
 from tierdesk.tickets.api_checklists import router as checklists_router
+from tierdesk.tickets.api_custom_fields import router as custom_fields_router
 from tierdesk.tickets.api_links import router as links_router
 from tierdesk.tickets.api_macros import router as macros_router
+from tierdesk.tickets.api_merge import router as merge_router
 from tierdesk.tickets.api_rules import router as rules_router
+from tierdesk.tickets.api_views import router as views_router
 from tierdesk.tickets.api_watchers import router as watchers_router
 from tierdesk.webhooks.api import router as webhooks_router
 
@@ -35,15 +40,20 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), SessionCsrfAuth()],
 )
 api.add_router("", bulk_router)  # first: /tickets/bulk must match before /tickets/{number}
+api.add_router("", custom_fields_router)  # also first: /tickets/export.csv
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
 api.add_router("", macros_router)
 api.add_router("", links_router)
+api.add_router("", views_router)
+api.add_router("", merge_router)
 api.add_router("", watchers_router)
+api.add_router("", appointments_router)
 api.add_router("", checklists_router)
 api.add_router("", rules_router)
 api.add_router("", sla_router)
 api.add_router("", webhooks_router)
+api.add_router("", routing_router)
 
 
 def _error(

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tierdesk.tickets",
     "tierdesk.mail",
     "tierdesk.webhooks",
+    "tierdesk.routing",
     "tierdesk.portal",
     "tierdesk.demo",
 ]
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tierdesk.accounts.middleware.UserLanguageMiddleware",
+    "tierdesk.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -210,6 +212,30 @@ TIERDESK_WEBHOOKS_MAX_ATTEMPTS = env_int("TIERDESK_WEBHOOKS_MAX_ATTEMPTS", 6)
 # TIERDESK_WEBHOOKS_CONNECT_TIMEOUT / _READ_TIMEOUT: seconds to connect to a receiver / for its whole answer.
 TIERDESK_WEBHOOKS_CONNECT_TIMEOUT = env_int("TIERDESK_WEBHOOKS_CONNECT_TIMEOUT", 5)
 TIERDESK_WEBHOOKS_READ_TIMEOUT = env_int("TIERDESK_WEBHOOKS_READ_TIMEOUT", 10)
+
+# Single sign-on (OpenID Connect, docs/sso.md). Providers are kept in the admin; these variables
+# describe one more: TIERDESK_OIDC_ISSUER (https, discovery at <issuer>/.well-known/openid-configuration),
+# _CLIENT_ID, _CLIENT_SECRET, _NAME (the button), _SLUG (in the callback URL /login/sso/<slug>/callback/),
+# _SCOPES, _GROUPS_CLAIM, _AGENT_GROUPS (comma-separated; members become agents on first sign-in),
+# _ALLOW_CUSTOMERS, _DEFAULT_ORGANISATION (name; new customers of unknown e-mail domains land there).
+TIERDESK_OIDC_ISSUER = env_str("TIERDESK_OIDC_ISSUER", "")
+TIERDESK_OIDC_CLIENT_ID = env_str("TIERDESK_OIDC_CLIENT_ID", "")
+TIERDESK_OIDC_CLIENT_SECRET = env_str("TIERDESK_OIDC_CLIENT_SECRET", "")
+TIERDESK_OIDC_NAME = env_str("TIERDESK_OIDC_NAME", "Single sign-on")
+TIERDESK_OIDC_SLUG = env_str("TIERDESK_OIDC_SLUG", "oidc")
+TIERDESK_OIDC_SCOPES = env_str("TIERDESK_OIDC_SCOPES", "openid email profile")
+TIERDESK_OIDC_GROUPS_CLAIM = env_str("TIERDESK_OIDC_GROUPS_CLAIM", "groups")
+TIERDESK_OIDC_AGENT_GROUPS = env_str("TIERDESK_OIDC_AGENT_GROUPS", "")
+TIERDESK_OIDC_ALLOW_CUSTOMERS = env_bool("TIERDESK_OIDC_ALLOW_CUSTOMERS", True)
+TIERDESK_OIDC_DEFAULT_ORGANISATION = env_str("TIERDESK_OIDC_DEFAULT_ORGANISATION", "")
+# TIERDESK_SSO_TIMEOUT_SECONDS: for each call to a provider (discovery, keys, code exchange).
+TIERDESK_SSO_TIMEOUT_SECONDS = env_int("TIERDESK_SSO_TIMEOUT_SECONDS", 10)
+# TIERDESK_REQUIRE_AGENT_2FA: staff must set up an authenticator app (TOTP) before they can use the desk;
+# off for the demo, on recommended. Staff who set one up are asked for a code at every sign-in either way.
+TIERDESK_REQUIRE_AGENT_2FA = env_bool("TIERDESK_REQUIRE_AGENT_2FA", False)
+# TIERDESK_TOTP_MAX_FAILURES wrong codes in a row lock the second step for TIERDESK_TOTP_LOCK_MINUTES.
+TIERDESK_TOTP_MAX_FAILURES = env_int("TIERDESK_TOTP_MAX_FAILURES", 5)
+TIERDESK_TOTP_LOCK_MINUTES = env_int("TIERDESK_TOTP_LOCK_MINUTES", 15)
 
 LOGGING = {
     "version": 1,

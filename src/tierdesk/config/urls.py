@@ -18,6 +18,7 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
+    path("desk/routing/", include("tierdesk.routing.urls")),
     path("desk/", include("tierdesk.tickets.urls")),
     path("portal/", include("tierdesk.portal.urls")),
     path("admin/", admin.site.urls),

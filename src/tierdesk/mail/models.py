@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     CLOSE_REMINDER = "close_reminder", _("Closing reminder")
     MENTION = "mention", _("Mention")
     WATCHER_UPDATE = "watcher_update", _("Update for a follower")
+    APPOINTMENT = "appointment", _("Appointment invitation")
 
 
 class NotificationState(models.TextChoices):

@@ -13,7 +13,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from tierdesk.accounts.models import Contact, User
 from tierdesk.core.addresses import absolute_url
 from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
+from tierdesk.mail.threading import own_mail_domain
 from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.choices import Level, Priority, Status
 from tierdesk.tickets.confirmation import confirmation_token
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_MAIL_DOMAIN = "tierdesk.invalid"
 # Every character that str.splitlines() breaks on: any of them could end a header line in some
 # mail software, so none may reach a header.
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -69,9 +69,8 @@ def confirmation_url(ticket: Ticket) -> str:
 
 
 def _mail_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    domain = address.rpartition("@")[2]
-    return domain or FALLBACK_MAIL_DOMAIN
+    # The same domain the threading of incoming replies trusts (threading.py).
+    return own_mail_domain()
 
 
 class Recipient(Protocol):
@@ -227,18 +226,31 @@ def _send(
         subject=subject,
         body=body.strip() + "\n",
         to=[formataddr((header_safe(contact.name), contact.email))],
-        headers={
-            # The first claim's id, also when a run that died is taken over (see `_claim`).
-            "Message-ID": log.message_id,
-            # Every notification of a ticket points at one root id, so mail clients thread them.
-            "References": f"<ticket.{ticket.number}@{domain}>",
-            # RFC 3834: this is machine-made; well-behaved autoresponders stay quiet...
-            "Auto-Submitted": "auto-generated",
-            # ...and Exchange needs its own header to skip out-of-office replies.
-            "X-Auto-Response-Suppress": "All",
-            "Content-Language": content_language,
-        },
+        headers=notification_headers(log=log, ticket=ticket, domain=domain, language=content_language),
     )
+    deliver(log, message)
+    logger.info("ticket %s, %s: customer mail sent", ticket.number, event_key)
+    return log
+
+
+def notification_headers(*, log: NotificationLog, ticket: Ticket, domain: str, language: str) -> dict[str, str]:
+    """The headers every notification about a ticket carries."""
+    return {
+        # The first claim's id, also when a run that died is taken over (see `_claim`).
+        "Message-ID": log.message_id,
+        # Every notification of a ticket points at one root id, so mail clients thread them.
+        "References": f"<ticket.{ticket.number}@{domain}>",
+        # RFC 3834: this is machine-made; well-behaved autoresponders stay quiet...
+        "Auto-Submitted": "auto-generated",
+        # ...and Exchange needs its own header to skip out-of-office replies.
+        "X-Auto-Response-Suppress": "All",
+        "Content-Language": language,
+    }
+
+
+def deliver(log: NotificationLog, message: EmailMessage) -> NotificationLog:
+    """Send `message` under the claim `log` and record the outcome. A failed send marks the row
+    FAILED and re-raises, so the task fails and a retry may send."""
     try:
         message.send(fail_silently=False)
     except Exception as exc:
@@ -249,7 +261,6 @@ def _send(
         raise
     log.state, log.sent_at = NotificationState.SENT, timezone.now()
     log.save(update_fields=["state", "sent_at"])
-    logger.info("ticket %s, %s: customer mail sent", ticket.number, event_key)
     return log
 
 
@@ -407,6 +418,30 @@ def notification_send_close_reminder(*, ticket_id: int, firing_id: int) -> Notif
             "resolution": ticket.resolution,
             "resolved_on": timezone.localtime(ticket.resolved_at).date(),
             "answer_url": confirmation_url(ticket),
+        },
+    )
+
+
+def notification_send_ticket_merged(*, source_id: int, target_id: int, by_id: int | None) -> NotificationLog | None:
+    """Tell the requester of a merged ticket where their case goes on (the ticket it was merged
+    into), once per merge. Sent about the merged ticket, so it threads with its earlier mails."""
+    source, target = _ticket(source_id), _ticket(target_id)
+    if source is None or target is None:
+        return None
+    event_key = f"merged:{target.number}"
+    contact = _recipient(source, author_id=by_id, event_key=event_key)
+    if contact is None:
+        return None
+    return _send(
+        ticket=source,
+        contact=contact,
+        kind=NotificationKind.STATUS_CHANGED,
+        event_key=event_key,
+        template="mail/ticket_merged.txt",
+        context={
+            "target_reference": target.reference,
+            "target_subject": target.subject,
+            "target_url": portal_ticket_url(target),
         },
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tierdesk.core.events import subscribe
 from tierdesk.mail.tasks import (
+    notify_appointment_attendees,
     notify_close_reminder,
     notify_followers_of_reply,
     notify_followers_of_status,
@@ -14,12 +15,15 @@ from tierdesk.mail.tasks import (
     notify_rule_alert,
     notify_status_changed,
     notify_ticket_created,
+    notify_ticket_merged,
 )
 from tierdesk.tickets.events import (
+    AppointmentChanged,
     RuleAlertRequested,
     StaffMentioned,
     TicketCloseReminderRequested,
     TicketCreated,
+    TicketMerged,
     TicketPublicReplyAdded,
     TicketStatusChanged,
 )
@@ -41,6 +45,11 @@ def on_ticket_status_changed(event: TicketStatusChanged) -> None:
         by_id=event.by_id,
         delivery_id=f"history-{event.history_id}",
     )
+
+
+@subscribe(TicketMerged)
+def on_ticket_merged(event: TicketMerged) -> None:
+    notify_ticket_merged.enqueue(source_id=event.source_id, target_id=event.target_id, by_id=event.by_id)
 
 
 @subscribe(TicketPublicReplyAdded)
@@ -87,4 +96,15 @@ def on_status_changed_for_followers(event: TicketStatusChanged) -> None:
         new=event.new,
         by_id=event.by_id,
         delivery_id=f"history-{event.history_id}",
+    )
+
+
+@subscribe(AppointmentChanged)
+def on_appointment_changed(event: AppointmentChanged) -> None:
+    notify_appointment_attendees.enqueue(
+        appointment_id=event.appointment_id,
+        sequence=event.sequence,
+        is_cancelled=event.is_cancelled,
+        former_agent_id=event.former_agent_id,
+        former_contact_id=event.former_contact_id,
     )

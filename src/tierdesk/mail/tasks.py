@@ -12,6 +12,7 @@ from typing import Any
 from django_tasks import task
 from django_tasks.base import Task
 
+from tierdesk.mail.appointments import appointment_attendees, notification_send_appointment
 from tierdesk.mail.models import NotificationLog
 from tierdesk.mail.services import (
     NotificationBeingSent,
@@ -24,6 +25,7 @@ from tierdesk.mail.services import (
     notification_send_rule_alert,
     notification_send_status_changed,
     notification_send_ticket_created,
+    notification_send_ticket_merged,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,14 @@ def notify_status_changed(ticket_id: int, old: str, new: str, by_id: int | None,
         new=new,
         by_id=by_id,
         delivery_id=delivery_id,
+    )
+
+
+@task()
+def notify_ticket_merged(source_id: int, target_id: int, by_id: int | None) -> int | None:
+    """Returns the NotificationLog id, or None when nothing was sent."""
+    return _sent_or_later(
+        notify_ticket_merged, notification_send_ticket_merged, source_id=source_id, target_id=target_id, by_id=by_id
     )
 
 
@@ -164,3 +174,48 @@ def notify_follower_status(
         user_id=user_id,
         contact_id=contact_id,
     )
+
+
+@task()
+def notify_appointment(
+    appointment_id: int, sequence: int, is_cancelled: bool, user_id: int | None, contact_id: int | None
+) -> int | None:
+    """An appointment's invitation or cancellation to one person; returns the NotificationLog id,
+    or None when nothing was sent."""
+    return _sent_or_later(
+        notify_appointment,
+        notification_send_appointment,
+        appointment_id=appointment_id,
+        sequence=sequence,
+        is_cancelled=is_cancelled,
+        user_id=user_id,
+        contact_id=contact_id,
+    )
+
+
+@task()
+def notify_appointment_attendees(
+    appointment_id: int,
+    sequence: int,
+    is_cancelled: bool,
+    former_agent_id: int | None = None,
+    former_contact_id: int | None = None,
+) -> int:
+    """Enqueue one invitation task per person (one failing address must not hold back the others):
+    the contact and the agent, and a cancellation for an agent or contact the change replaced.
+    Safe to run twice: each mail is sent once. Returns how many were enqueued."""
+    attendees = appointment_attendees(
+        appointment_id=appointment_id,
+        is_cancelled=is_cancelled,
+        former_agent_id=former_agent_id,
+        former_contact_id=former_contact_id,
+    )
+    for attendee in attendees:
+        notify_appointment.enqueue(
+            appointment_id=appointment_id,
+            sequence=sequence,
+            is_cancelled=attendee.is_cancelled,
+            user_id=attendee.user_id,
+            contact_id=attendee.contact_id,
+        )
+    return len(attendees)

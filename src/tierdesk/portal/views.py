@@ -24,10 +24,10 @@ from tierdesk.core.errors import DomainError, NotFound
 from tierdesk.core.htmx import is_partial
 from tierdesk.portal import wording
 from tierdesk.portal.access import portal_view, sees_organisation_tickets
+from tierdesk.portal.custom_fields import add_custom_field_errors, custom_values, new_ticket_form
 from tierdesk.portal.forms import (
     SCOPE_CHOICES,
     STATUS_FILTER_CHOICES,
-    NewTicketForm,
     ReopenForm,
     ReplyForm,
     SecondLevelForm,
@@ -44,6 +44,7 @@ from tierdesk.tickets.selectors import (
     history_for,
     ticket_get_for,
 )
+from tierdesk.tickets.selectors_appointments import ticket_appointments_for
 from tierdesk.tickets.selectors_watchers import ticket_watchers_for
 from tierdesk.tickets.services import (
     ticket_attachment_add,
@@ -55,6 +56,7 @@ from tierdesk.tickets.services import (
     ticket_unwatch,
     ticket_watch,
 )
+from tierdesk.tickets.services.custom_fields import CustomFieldsInvalid
 
 PAGE_SIZE = 20
 INVALID_FORM_STATUS = 422
@@ -106,12 +108,13 @@ def ticket_list(request: HttpRequest, contact: Contact) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @portal_view
 def ticket_new(request: HttpRequest, contact: Contact) -> HttpResponse:
+    user = _signed_in(request)
     if request.method != "POST":
-        return render(request, "portal/ticket_new.html", {"contact": contact, "form": NewTicketForm()})
-    form = NewTicketForm(request.POST, request.FILES)
+        form = new_ticket_form(user=user, contact=contact, source=request.GET, bound=False)
+        return render(request, "portal/ticket_new.html", {"contact": contact, "form": form})
+    form = new_ticket_form(user=user, contact=contact, source=request.POST, files=request.FILES, bound=True)
     if not form.is_valid():
         return render(request, "portal/ticket_new.html", {"contact": contact, "form": form}, status=INVALID_FORM_STATUS)
-    user = _signed_in(request)
     data = form.cleaned_data
     try:
         # One transaction: a refused file must not leave a ticket behind without it.
@@ -123,9 +126,14 @@ def ticket_new(request: HttpRequest, contact: Contact) -> HttpResponse:
                 urgency=data["urgency"],
                 impact=data["impact"],
                 channel=Channel.PORTAL,
+                category=data.get("category"),
+                custom_fields=custom_values(data),
             )
             if data["attachment"]:
                 ticket_attachment_add(ticket=ticket, upload=data["attachment"], by=user, channel=Channel.PORTAL)
+    except CustomFieldsInvalid as error:  # every bad field named next to it; nothing typed is lost
+        add_custom_field_errors(form, error)
+        return render(request, "portal/ticket_new.html", {"contact": contact, "form": form}, status=error.http_status)
     except DomainError as error:
         _add_domain_error(form, error)
         return render(request, "portal/ticket_new.html", {"contact": contact, "form": form}, status=error.http_status)
@@ -162,6 +170,7 @@ def _detail_page(
         "second_level": _second_level_state(request, ticket),
         # The requester gets every update already; other contacts who see it may follow it.
         "watchers": ticket_watchers_for(user=request.user, ticket=ticket),
+        "appointments": ticket_appointments_for(user=request.user, ticket=ticket),
         "can_follow": ticket.requester_id != contact.pk,
         "follow_form": forms.Form(),
         "reply_form": ReplyForm(),
@@ -176,7 +185,15 @@ def _detail_page(
 @require_GET
 @portal_view
 def ticket_detail(request: HttpRequest, contact: Contact, number: int) -> HttpResponse:
-    return _detail_page(request, contact, _ticket_or_404(request, number))
+    ticket = _ticket_or_404(request, number)
+    if ticket.number != number:  # a merged ticket's number: on to where its conversation is
+        messages.info(
+            request,
+            _("Ticket %(old)s was merged into ticket %(new)s; the conversation continues here.")
+            % {"old": number, "new": ticket.number},
+        )
+        return redirect("portal:ticket", number=ticket.number)
+    return _detail_page(request, contact, ticket)
 
 
 def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:

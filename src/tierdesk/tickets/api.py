@@ -7,6 +7,7 @@ Scoping, permissions and state rules live in selectors/permissions/services."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +56,8 @@ from tierdesk.tickets.schemas import (
     ticket_out_for,
     ticket_page_for,
 )
+from tierdesk.tickets.schemas_custom_fields import FILTER_PARAMETER as CUSTOM_FIELD_FILTER_PARAMETER
+from tierdesk.tickets.selectors_custom_fields import custom_field_filters_from, with_custom_field_values
 
 router = Router(tags=["tickets"])
 
@@ -69,9 +72,11 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
     return selectors.ticket_get_for(user=caller(request), number=number)
 
 
-def _render(request: HttpRequest, response: HttpResponse, number: int) -> CustomerTicketOut | TicketOut:
+def _render(
+    request: HttpRequest, response: HttpResponse, number: int, *, follow_merge: bool = True
+) -> CustomerTicketOut | TicketOut:
     """Re-read the ticket as the caller sees it, with its version as the ETag."""
-    ticket = selectors.ticket_get_for(user=caller(request), number=number)
+    ticket = selectors.ticket_get_for(user=caller(request), number=number, follow_merge=follow_merge)
     response["ETag"] = f'"{ticket.version}"'
     return ticket_out_for(caller(request), ticket)
 
@@ -128,21 +133,34 @@ def ticket_create(request: HttpRequest, response: HttpResponse, payload: TicketI
         organisation=_organisation(user, payload.organisation),
         requester=_contact(user, payload.requester),
         category=_category(payload.category),
+        custom_fields=payload.custom_fields,
         **payload.model_dump(include={"subject", "description", "urgency", "impact", "tags"}),
     )
     return Status(201, _render(request, response, ticket.number))
 
 
-@router.get("/tickets", response={200: TicketPage | CustomerTicketPage, **ERRORS}, summary="The queue")
+@router.get(
+    "/tickets",
+    response={200: TicketPage | CustomerTicketPage, **ERRORS},
+    summary="The queue",
+    openapi_extra={"parameters": [CUSTOM_FIELD_FILTER_PARAMETER]},
+)
 def ticket_list(request: HttpRequest, filters: Query[TicketQuery]) -> Any:
     user = caller(request)
-    tickets = selectors.ticket_list_for(user=user, filters=filters.to_filter())
+    wanted = replace(filters.to_filter(), custom_fields=custom_field_filters_from(request.GET))
+    tickets = with_custom_field_values(selectors.ticket_list_for(user=user, filters=wanted), user=user)
     return ticket_page_for(user, paginate(tickets, filters))
 
 
 @router.get("/tickets/{number}", response=TICKET)
 def ticket_get(request: HttpRequest, response: HttpResponse, number: str) -> Any:
-    return _render(request, response, _ticket(request, number).number)
+    """A merged ticket answers as itself, closed, with `merged_into` pointing at the ticket its
+    conversation moved to (and a `Link: rel="canonical"` header to it)."""
+    ticket = selectors.ticket_get_for(user=caller(request), number=number, follow_merge=False)
+    if ticket.merged_into_id is not None:
+        target = getattr(ticket, "merged_into_number", "")  # annotated by the selector
+        response["Link"] = f'<{request.path.rsplit("/", 1)[0]}/{target}>; rel="canonical"'
+    return _render(request, response, ticket.number, follow_merge=False)
 
 
 @router.patch("/tickets/{number}", response=TICKET)
@@ -170,6 +188,8 @@ def comment_add(request: HttpRequest, number: str, payload: CommentIn) -> Any:
         is_internal=payload.is_internal,
         channel=request_channel(request),
         expected_version=_expected_version(request, payload.version),
+        seen_comment_id=payload.seen_comment_id,
+        confirm_despite_newer=payload.confirm_despite_newer,
     )
     return Status(201, comments_out_for(caller(request), [comment])[0])
 

@@ -86,7 +86,7 @@ class HistoryAction(models.TextChoices):
     CHECKLIST_ITEM_REOPENED = "checklist_item_reopened", _("Checklist item reopened")
     CHECKLIST_ITEM_REMOVED = "checklist_item_removed", _("Checklist item removed")
     MERGED = "merged", _("Merged into another ticket")
-    MERGED_FROM = "merged_from", _("Ticket merged in")
+    MERGED_FROM = "merged_from", _("Another ticket merged into this one")
     SPLIT_FROM = "split_from", _("Split off from another ticket")
     SPLIT_OFF = "split_off", _("Comment split off")
     ASSIGNED_AUTOMATICALLY = "assigned_automatically", _("Assigned automatically")

@@ -64,4 +64,5 @@ HISTORY_FIELD_LABELS: dict[str, object] = {
     **{role.value: role.label for role in LinkRole},
     "children": _("child tickets"),
     "open_children": _("open child tickets"),
+    "comment": _("comment"),  # split off into a new ticket (services/merge.py)
 }

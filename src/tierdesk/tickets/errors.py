@@ -67,3 +67,16 @@ class RuleVersionConflict(Conflict):
 class DuplicateRule(ValidationFailed):
     code = "rule.duplicate_name"
     http_status = 409
+
+
+class ReplyConflict(Conflict):
+    """A newer public reply arrived after the one the author saw (collision detection): sending
+    needs `confirm_despite_newer`. Carries what the desk needs to show the newer replies and to
+    offer "send anyway" against the ticket as it is now."""
+
+    code = "ticket.reply_conflict"
+
+    def __init__(self, message: str, *, newer_comment_ids: tuple[int, ...], current_version: int) -> None:
+        super().__init__(message)
+        self.newer_comment_ids = newer_comment_ids
+        self.current_version = current_version

@@ -72,3 +72,28 @@ class StaffMentioned:
     ticket_id: int
     comment_id: int  # with the recipient, a stable identity: one mail per note and colleague
     user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TicketMerged:
+    """`source_id` was merged into `target_id` (services/merge.py): its requester hears where
+    the case goes on."""
+
+    source_id: int
+    target_id: int
+    by_id: int | None
+
+
+@dataclass(frozen=True)
+class AppointmentChanged:
+    """An appointment was scheduled, changed or cancelled: the customer contact and the agent get
+    the iCalendar invitation (METHOD:REQUEST) or its cancellation (METHOD:CANCEL) at `sequence`;
+    a former agent or contact, replaced by this change, gets a cancellation (mail sends them)."""
+
+    appointment_id: int
+    ticket_id: int
+    sequence: int  # with the recipient, a stable identity: one mail per appointment, sequence and person
+    is_cancelled: bool
+    by_id: int | None
+    former_agent_id: int | None = None
+    former_contact_id: int | None = None

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tierdesk.accounts.choices import Role
 from tierdesk.accounts.permissions import contact_of, is_case_manager, is_staff_member
-from tierdesk.tickets.models import Ticket
+from tierdesk.tickets.models import Ticket, TicketWatcher
 
 
 def visible_tickets(user: Any) -> QuerySet[Ticket]:
     """Staff see every ticket; a customer admin their organisation's; a customer user the
-    tickets they requested; anybody else none."""
+    tickets they requested or follow (in copy, e.g. after their ticket was merged into another);
+    anybody else none."""
     if is_staff_member(user):
         return Ticket.objects.all()
     contact = contact_of(user)
@@ -22,7 +23,8 @@ def visible_tickets(user: Any) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     if user.role == Role.CUSTOMER_ADMIN:
         return Ticket.objects.filter(organisation_id=contact.organisation_id)
-    return Ticket.objects.filter(requester_id=contact.pk)
+    follows = TicketWatcher.objects.filter(ticket_id=OuterRef("pk"), contact_id=contact.pk)
+    return Ticket.objects.filter(Q(requester_id=contact.pk) | Exists(follows))
 
 
 def can_work_tickets(user: Any) -> bool:
@@ -55,4 +57,9 @@ def can_act_as_customer(user: Any, ticket: Ticket) -> bool:
 
 def can_manage_rules(user: Any) -> bool:
     """Automation rules change tickets for everyone: administrators only (like the SLA policies)."""
+    return bool(getattr(user, "is_staff_member", False)) and user.role == Role.ADMIN
+
+
+def can_manage_custom_fields(user: Any) -> bool:
+    """Custom fields shape every ticket form and filter: administrators only."""
     return bool(getattr(user, "is_staff_member", False)) and user.role == Role.ADMIN

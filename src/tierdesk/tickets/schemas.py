@@ -20,6 +20,7 @@ from tierdesk.tickets import sla_clock
 from tierdesk.tickets.choices import Impact, Level, Priority, Status, Urgency, WaitingOn
 from tierdesk.tickets.models import Attachment, Comment, HistoryEvent, SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import can_see_internal
+from tierdesk.tickets.schemas_custom_fields import CUSTOM_FIELDS_HELP, ValueIn, ValueOut, ticket_values_json
 from tierdesk.tickets.schemas_links import RELATIONS, TicketRelationsOut
 from tierdesk.tickets.schemas_watchers import WATCHERS, CustomerTicketWatchersOut, TicketWatchersOut
 from tierdesk.tickets.selectors import TicketFilter
@@ -85,10 +86,15 @@ class CustomerTicketSummaryOut(OutSchema):
     created_at: datetime
     updated_at: datetime
     version: int
+    custom_fields: dict[str, ValueOut] = Field(description=CUSTOM_FIELDS_HELP)
 
     @staticmethod
     def resolve_assignee_name(obj: Ticket) -> str | None:
         return _display_name(obj.assignee)
+
+    @staticmethod
+    def resolve_custom_fields(obj: Ticket) -> dict[str, ValueOut]:
+        return ticket_values_json(obj, customer=True)  # the fields customers see only
 
 
 class TicketSummaryOut(CustomerTicketSummaryOut):
@@ -102,6 +108,10 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
     is_breached: bool = Field(description="Any SLA deadline of the ticket was recorded as missed")
     checklist_done: int = Field(0, description="Checklist items done (internal; 0 without a checklist)")
     checklist_total: int = Field(0, description="Checklist items in all (internal; 0 without a checklist)")
+
+    @staticmethod
+    def resolve_custom_fields(obj: Ticket) -> dict[str, ValueOut]:
+        return ticket_values_json(obj, customer=False)
 
     @staticmethod
     def resolve_is_breached(obj: Ticket) -> bool:
@@ -119,7 +129,22 @@ class TicketSummaryOut(CustomerTicketSummaryOut):
         return sla_clock.sla_view_cached(obj, timezone.now()).state
 
 
-class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut, CustomerTicketWatchersOut):
+class TicketMergeOut(OutSchema):
+    merged_into: int | None = Field(
+        None,
+        description="Set when this ticket was merged into another: that ticket's number. Every other "
+        "endpoint under this number acts on that ticket.",
+    )
+
+    @staticmethod
+    def resolve_merged_into(obj: Ticket) -> int | None:
+        # Annotated by selectors.ticket_get_for; one query more for a ticket read another way.
+        if obj.merged_into_id is None:
+            return None
+        return getattr(obj, "merged_into_number", None) or Ticket.objects.get(pk=obj.merged_into_id).number
+
+
+class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut, CustomerTicketWatchersOut, TicketMergeOut):
     description: str
     channel: str
     resolution: str
@@ -127,7 +152,7 @@ class CustomerTicketOut(CustomerTicketSummaryOut, TicketRelationsOut, CustomerTi
     closed_at: datetime | None
 
 
-class TicketOut(TicketSummaryOut, TicketRelationsOut, TicketWatchersOut):
+class TicketOut(TicketSummaryOut, TicketRelationsOut, TicketWatchersOut, TicketMergeOut):
     description: str
     resolution: str
     resolved_at: datetime | None
@@ -172,6 +197,9 @@ class TicketIn(Schema):
     tags: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=MAX_TAGS)
     organisation: int | None = Field(None, description="Staff: the customer (defaults to the requester's)")
     requester: int | None = Field(None, description="Staff: the contact who asks; customers are always themselves")
+    custom_fields: dict[Annotated[str, Field(max_length=40)], ValueIn] = Field(
+        default_factory=dict, description="Custom field values by key, checked like PUT /tickets/{number}/custom-fields"
+    )
 
 
 class TicketPatch(PatchSchema):
@@ -265,6 +293,15 @@ class CommentIn(Schema):
     body: Text
     is_internal: bool = False
     version: Version = None
+    seen_comment_id: int | None = Field(
+        None,
+        ge=0,
+        description="Collision detection: the id of the newest public comment you saw (0: none). A public reply "
+        "is then refused with 409 ticket.reply_conflict when a newer public reply by someone else arrived meanwhile",
+    )
+    confirm_despite_newer: bool = Field(
+        False, description="Send the public reply although newer public replies arrived (skips that check)"
+    )
 
 
 class TimeEntryIn(Schema):

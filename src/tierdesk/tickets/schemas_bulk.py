@@ -58,6 +58,10 @@ class MacroParams(_Params):
     macro: int = Field(description="The macro's id")
 
 
+class MergeParams(_Params):
+    into: int = Field(ge=1, description="The ticket the selection is merged into (may be part of the selection)")
+
+
 PARAMS: dict[BulkAction, type[_Params]] = {
     BulkAction.ASSIGN: AssignParams,
     BulkAction.WAIT: WaitParams,
@@ -68,6 +72,7 @@ PARAMS: dict[BulkAction, type[_Params]] = {
     BulkAction.ADD_TAGS: TagsParams,
     BulkAction.REMOVE_TAGS: TagsParams,
     BulkAction.APPLY_MACRO: MacroParams,
+    BulkAction.MERGE: MergeParams,
 }
 
 
@@ -77,7 +82,7 @@ class BulkIn(Schema):
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="assign: {assignee}; wait: {on, note?}; resume: {note?}; resolve: {resolution}; "
-        "reopen: {reason}; set_priority: {priority}; add_tags/remove_tags: {tags}; apply_macro: {macro}",
+        "reopen: {reason}; set_priority: {priority}; add_tags/remove_tags: {tags}; apply_macro: {macro}; merge: {into}",
     )
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from tierdesk.tickets.automation import engine
 from tierdesk.tickets.automation.dispatch import Chain
+from tierdesk.tickets.services.appointments import appointment_start
 from tierdesk.tickets.services.sla import ticket_sla_check
 
 # Timers wait in the queue by the tens of thousands (one or more per open ticket). Below the tasks
@@ -38,3 +39,10 @@ def rule_timer_due(ticket_id: int, rule_id: int, token: int) -> bool:
 def rule_plan(rule_id: int) -> int:
     """After a time rule was created or changed: returns how many tickets were planned."""
     return engine.plan_rule(rule_id=rule_id)
+
+
+@task(priority=TIMER_PRIORITY)
+def appointment_due(appointment_id: int, token: int) -> bool:
+    """An appointment's start timer: returns whether it took the parked ticket back into work
+    (nothing when the appointment moved or was cancelled, `token` being its old version)."""
+    return appointment_start(appointment_id=appointment_id, token=token)

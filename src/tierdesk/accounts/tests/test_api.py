@@ -208,8 +208,8 @@ def test_organisation_list_has_a_query_ceiling(personas):
         # given more and more organisations
         for _ in range(rows):
             OrganisationFactory()
-        # when / then the number of queries does not grow with them
-        with assert_max_queries(4):
+        # when / then the number of queries does not grow with them (one of them fetches all the e-mail domains)
+        with assert_max_queries(5):
             response = send(client, "GET", "/organisations?limit=200")
         assert response.status_code == 200
 

@@ -51,10 +51,12 @@ def enabled_rules() -> list[Rule]:
 
 
 def _load(ticket_id: int) -> Ticket | None:
+    """The ticket rules may act on; None when it is gone or merged into another (a husk whose
+    conversation lives on in the other ticket, where the rules act)."""
     return (
         Ticket.objects.select_related("organisation", "assignee", "category")
         .prefetch_related("tags")
-        .filter(pk=ticket_id)
+        .filter(pk=ticket_id, merged_into__isnull=True)
         .first()
     )
 

@@ -1,9 +1,12 @@
 """The tickets app's models: the ticket and what hangs off it (ticket.py), automation rules (automation.py),
 links between tickets (links.py), who follows a ticket (watchers.py), checklists and their templates
-(checklists.py)."""
+(checklists.py),
+custom fields and their values (custom_fields.py)."""
 
+from tierdesk.tickets.models.appointments import Appointment
 from tierdesk.tickets.models.automation import FiringOutcome, Rule, RuleFiring, RuleTimer, RuleTrigger
 from tierdesk.tickets.models.checklists import ChecklistItem, ChecklistTemplate, ChecklistTemplateItem
+from tierdesk.tickets.models.custom_fields import CustomField, CustomFieldValue
 from tierdesk.tickets.models.links import TicketLink
 from tierdesk.tickets.models.ticket import (
     AppendOnlyQuerySet,
@@ -20,16 +23,20 @@ from tierdesk.tickets.models.ticket import (
     TimeEntry,
     attachment_path,
 )
+from tierdesk.tickets.models.views import SavedView
 from tierdesk.tickets.models.watchers import TicketWatcher
 
 __all__ = [
     "AppendOnlyQuerySet",
+    "Appointment",
     "Attachment",
     "Category",
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistTemplateItem",
     "Comment",
+    "CustomField",
+    "CustomFieldValue",
     "FiringOutcome",
     "HistoryEvent",
     "Macro",
@@ -38,6 +45,7 @@ __all__ = [
     "RuleFiring",
     "RuleTimer",
     "RuleTrigger",
+    "SavedView",
     "SecondLevelRequest",
     "Tag",
     "Ticket",

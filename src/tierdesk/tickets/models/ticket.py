@@ -138,6 +138,19 @@ class Ticket(TimeStampedModel):
         related_name="children",
         verbose_name=_("parent ticket"),
     )
+    # Set when this ticket was merged into another (services/merge.py): its conversation moved
+    # there and its number keeps leading there (selectors.ticket_get_for, mail threading). Always
+    # a ticket that is not merged itself: merging the target later re-points these too.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_tickets",
+        editable=False,
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped by every write; a writer that read an older version gets a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -149,10 +162,18 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["organisation", "priority", "due_at", "created_at"], name="ticket_org_queue_idx"),
             models.Index(fields=["requester", "priority", "due_at", "created_at"], name="ticket_requester_queue_idx"),
             models.Index(fields=["assignee", "priority", "due_at", "created_at"], name="ticket_assignee_queue_idx"),
+            # The sorts of the desk's ticket list (view_spec.SORTS), paginated in SQL.
+            models.Index(fields=["created_at", "id"], name="ticket_created_idx"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
+            models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("id")), name="ticket_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | ~models.Q(merged_into=models.F("id")),
+                name="ticket_not_merged_into_self",
             ),
         ]
 

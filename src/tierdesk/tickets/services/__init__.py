@@ -18,6 +18,11 @@ from tierdesk.tickets.services.conversation import (
     ticket_time_log,
 )
 from tierdesk.tickets.services.create import ticket_create
+from tierdesk.tickets.services.custom_fields import (
+    custom_field_create,
+    custom_field_update,
+    ticket_custom_fields_set,
+)
 from tierdesk.tickets.services.edit import ticket_update
 from tierdesk.tickets.services.links import (
     ticket_child_create,
@@ -27,6 +32,7 @@ from tierdesk.tickets.services.links import (
     ticket_set_parent,
 )
 from tierdesk.tickets.services.macros import macro_create, macro_deactivate, macro_update, ticket_macro_apply
+from tierdesk.tickets.services.merge import ticket_merge, ticket_split_comment
 from tierdesk.tickets.services.numbering import ticket_number_next
 from tierdesk.tickets.services.second_level import ticket_request_second_level, ticket_second_level_decide
 from tierdesk.tickets.services.transitions import (
@@ -44,6 +50,8 @@ from tierdesk.tickets.services.watchers import ticket_unwatch, ticket_watch
 __all__ = [
     "checklist_template_create",
     "checklist_template_update",
+    "custom_field_create",
+    "custom_field_update",
     "macro_create",
     "macro_deactivate",
     "macro_update",
@@ -59,11 +67,13 @@ __all__ = [
     "ticket_confirm",
     "ticket_confirm_by_link",
     "ticket_create",
+    "ticket_custom_fields_set",
     "ticket_detach_child",
     "ticket_escalate",
     "ticket_link_add",
     "ticket_link_remove",
     "ticket_macro_apply",
+    "ticket_merge",
     "ticket_number_next",
     "ticket_reopen",
     "ticket_reopen_by_link",
@@ -72,6 +82,7 @@ __all__ = [
     "ticket_resume",
     "ticket_second_level_decide",
     "ticket_set_parent",
+    "ticket_split_comment",
     "ticket_take",
     "ticket_time_log",
     "ticket_unwatch",

@@ -4,8 +4,8 @@ reopen), set priority, add or remove tags, apply a macro. All or nothing, record
 This module never writes a ticket itself: each ticket goes through its own service (transitions,
 edit, macros), so it gets its own history rows, version bump and events (delivered after commit).
 One outer transaction holds them all; the first refusal undoes every ticket and is re-raised as
-`bulk.failed`, naming the ticket and its own code and message. Merging a selection is not offered
-yet: there is no merge service to call.
+`bulk.failed`, naming the ticket and its own code and message. Merging merges every selected
+ticket into the one named by `into` (which may be part of the selection: it stays as it is).
 
 Error codes: bulk.forbidden, bulk.empty, bulk.too_many, bulk.duplicate_numbers, bulk.not_found,
 bulk.invalid_action, bulk.invalid_params, bulk.failed."""
@@ -27,8 +27,10 @@ from tierdesk.tickets.choices import Channel, Priority, WaitingOn
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.permissions import can_work_tickets, visible_tickets
 from tierdesk.tickets.selectors import macro_get_for
+from tierdesk.tickets.selectors_links import ticket_reference_get_for
 from tierdesk.tickets.services.edit import ticket_set_priority, ticket_update
 from tierdesk.tickets.services.macros import ticket_macro_apply
+from tierdesk.tickets.services.merge import ticket_merge
 from tierdesk.tickets.services.transitions import (
     ticket_assign,
     ticket_reopen,
@@ -52,6 +54,7 @@ class BulkAction(StrEnum):
     ADD_TAGS = "add_tags"
     REMOVE_TAGS = "remove_tags"
     APPLY_MACRO = "apply_macro"
+    MERGE = "merge"
 
 
 class BulkFailed(DomainError):
@@ -113,6 +116,23 @@ def _current_tags(ticket: Ticket) -> list[str]:
     return list(ticket.tags.values_list("name", flat=True))
 
 
+def _merge_step(by: User, params: Mapping[str, Any]) -> Step:
+    raw = params.get("into")
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValidationFailed(
+            _("Merging needs into: the number of the ticket to merge into."), code="bulk.invalid_params", field="into"
+        )
+    target = ticket_reference_get_for(user=by, number=raw, field="into")
+
+    def merge(ticket: Ticket, user: User, channel: str) -> Ticket:
+        if ticket.pk == target.pk:
+            return ticket  # the ticket the others merge into
+        ticket_merge(source=ticket, target=target, by=user, channel=channel)
+        return Ticket.objects.get(pk=ticket.pk)  # the merged ticket, with its pointer
+
+    return merge
+
+
 def _step_for(*, by: User, action: BulkAction, params: Mapping[str, Any]) -> Step:
     """Check the parameters once and resolve what they name (agent, macro) before any ticket
     changes, and return the change to make on each ticket."""
@@ -154,6 +174,8 @@ def _step_for(*, by: User, action: BulkAction, params: Mapping[str, Any]) -> Ste
         return lambda t, u, c: ticket_update(
             ticket=t, by=u, channel=c, tags=[name for name in _current_tags(t) if name not in removed]
         )
+    if action == BulkAction.MERGE:
+        return _merge_step(by, params)
     # APPLY_MACRO: the only action left (BulkAction is closed).
     macro_id = params.get("macro")
     if isinstance(macro_id, bool) or not isinstance(macro_id, int):

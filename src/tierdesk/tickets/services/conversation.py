@@ -26,6 +26,7 @@ from tierdesk.tickets.events import StaffMentioned, TicketPublicReplyAdded
 from tierdesk.tickets.locks import lock_ticket
 from tierdesk.tickets.models import Attachment, Comment, Ticket, TimeEntry
 from tierdesk.tickets.permissions import can_act_as_customer, can_work_tickets
+from tierdesk.tickets.services.reply_conflict import lock_for_reply
 from tierdesk.tickets.services.transitions import open_if_new, require_staff, save_ticket, set_status
 from tierdesk.tickets.services.watchers import staff_mentioned_in, watch_mentioned
 
@@ -42,8 +43,13 @@ def ticket_comment_add(
     is_internal: bool = False,
     channel: str = Channel.WEB,
     expected_version: int | None = None,
+    seen_comment_id: int | None = None,
+    confirm_despite_newer: bool = False,
 ) -> Comment:
-    """Add a public reply or (staff only) an internal note."""
+    """Add a public reply or (staff only) an internal note.
+
+    With `seen_comment_id` (the newest public reply the author saw), a public reply is refused
+    with ReplyConflict when a newer one arrived meanwhile, unless `confirm_despite_newer`."""
     is_agent = can_work_tickets(by)
     if not is_agent and not can_act_as_customer(by, ticket):
         raise TicketActionForbidden(_("You may not reply to this ticket."))
@@ -54,7 +60,13 @@ def ticket_comment_add(
         raise ValidationFailed(_("The reply is empty."), code="comment.empty", field="body")
     if len(text) > MAX_COMMENT_LENGTH:
         raise ValidationFailed(_("The reply is too long."), code="comment.too_long", field="body")
-    ticket = lock_ticket(ticket.pk, expected_version=expected_version)
+    ticket = lock_for_reply(
+        ticket_id=ticket.pk,
+        by=by,
+        expected_version=expected_version,
+        seen_comment_id=None if is_internal else seen_comment_id,
+        confirm_despite_newer=confirm_despite_newer,
+    )
     fields: list[str] = []
     if is_agent:
         if not is_internal:

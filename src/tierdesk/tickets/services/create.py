@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from tierdesk.tickets.models import Category, Tag, Ticket
 from tierdesk.tickets.rules import priority_from
 from tierdesk.tickets.selectors import priority_matrix
 from tierdesk.tickets.services.checklists import apply_category_templates
+from tierdesk.tickets.services.custom_fields import custom_fields_initial
 from tierdesk.tickets.services.numbering import ticket_number_next
 
 MAX_TAGS = 20
@@ -66,9 +67,13 @@ def ticket_create(
     impact: str = Impact.LOW,
     category: Category | None = None,
     tags: Iterable[str] = (),
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """Open a ticket. A customer always opens it for themself in their own organisation;
-    staff open it for any contact (a phone call, a mail) or any organisation."""
+    staff open it for any contact (a phone call, a mail) or any organisation.
+
+    `custom_fields` (key → value) are checked like `ticket_custom_fields_set` (required, visible,
+    types); None (mail, automation) skips them, so a ticket can always be opened."""
     subject = subject.strip()
     if not subject:
         raise ValidationFailed(_("A ticket needs a subject."), code="ticket.subject_required", field="subject")
@@ -118,6 +123,8 @@ def ticket_create(
     if tag_rows:
         ticket.tags.set(tag_rows)
     history.record(ticket=ticket, by=by, channel=channel, action=HistoryAction.CREATED, new=ticket.number)
+    if custom_fields is not None:
+        custom_fields_initial(ticket=ticket, values=custom_fields, by=by, channel=channel)
     apply_category_templates(ticket=ticket, channel=channel)  # the category's checklist templates
     publish(TicketCreated(ticket_id=ticket.pk, by_id=by.pk, channel=channel))
     return ticket

@@ -124,10 +124,18 @@ def _internal_note(ticket: Ticket, *, by: User, body: str, channel: str) -> Comm
 
 @transaction.atomic
 def ticket_assign(
-    *, ticket: Ticket, assignee: User | None, by: User, channel: str = Channel.WEB, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    assignee: User | None,
+    by: User,
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
+    history_action: HistoryAction = HistoryAction.CHANGED,
+    note: str = "",
 ) -> Ticket:
     """Give the ticket to an agent (or to nobody). Agents may only take or release it
-    themselves; case managers and admins assign anyone."""
+    themselves; case managers and admins assign anyone. `history_action` and `note` let automatic
+    assignment (routing) record its one row as "assigned automatically" with the policy it used."""
     require_staff(by)
     if assignee is not None and not is_staff_member(assignee):
         raise ValidationFailed(
@@ -146,7 +154,7 @@ def ticket_assign(
     ticket.assignee = assignee
     fields = ["assignee", *open_if_new(ticket, by=by, channel=channel)]
     history.record(
-        ticket=ticket, by=by, channel=channel, action=HistoryAction.CHANGED, field="assignee", old=old, new=assignee
+        ticket=ticket, by=by, channel=channel, action=history_action, field="assignee", old=old, new=assignee, note=note
     )
     save_ticket(ticket, fields)
     return ticket

@@ -279,7 +279,9 @@ def test_duplicates_bad_actions_and_bad_params_are_refused_before_any_change(per
     before = states(tickets)
     cases = [
         ([tickets[0].number, tickets[0].number], "set_priority", {"priority": "p1"}, "bulk.duplicate_numbers"),
-        (numbers(tickets), "merge", {}, "bulk.invalid_action"),
+        (numbers(tickets), "split", {}, "bulk.invalid_action"),
+        (numbers(tickets), "merge", {}, "bulk.invalid_params"),
+        (numbers(tickets), "merge", {"into": 999_999}, "ticket.unknown_number"),
         (numbers(tickets), "set_priority", {"priority": "urgent"}, "bulk.invalid_params"),
         (numbers(tickets), "wait", {"on": "moon"}, "bulk.invalid_params"),
         (numbers(tickets), "resolve", {"resolution": "  "}, "bulk.invalid_params"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.models import Contact, User
 from tierdesk.accounts.selectors import staff_users
 from tierdesk.tickets import forms as ticket_forms
-from tierdesk.tickets import forms_checklists, forms_links, forms_watchers
+from tierdesk.tickets import forms_checklists, forms_collision, forms_links, forms_merge, forms_watchers
 from tierdesk.tickets.choices import Channel, Level
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import LEVEL_ORDER, is_higher_level
@@ -52,6 +52,9 @@ from tierdesk.tickets.services import (
     ticket_wait,
     ticket_watch,
 )
+from tierdesk.tickets.views import actions_merge
+from tierdesk.tickets.views.actions_appointments import APPOINTMENT_ACTIONS
+from tierdesk.tickets.views.actions_custom_fields import CUSTOM_FIELD_ACTIONS
 
 Data = Mapping[str, Any]
 FormKwargs = Callable[[Ticket, bool], dict[str, Any]]
@@ -106,6 +109,8 @@ def _reply(request: HttpRequest, ticket: Ticket, data: Data) -> str:
         by=_user(request),
         is_internal=data["is_internal"],
         expected_version=data["version"],
+        seen_comment_id=data.get("seen_comment"),
+        confirm_despite_newer=data.get("confirm_despite_newer", False),
     )
     return _("Internal note added.") if data["is_internal"] else _("Reply sent.")
 
@@ -356,7 +361,7 @@ class TicketAction:
 
 
 ACTIONS: dict[str, TicketAction] = {
-    "reply": TicketAction(ticket_forms.ReplyForm, _reply),
+    "reply": TicketAction(forms_collision.ReplyWithSeenForm, _reply),
     "take": TicketAction(ticket_forms.VersionedForm, _take),
     "release": TicketAction(ticket_forms.VersionedForm, _release),
     "assign": TicketAction(ticket_forms.AssignForm, _assign, _staff_kwargs),
@@ -378,6 +383,9 @@ ACTIONS: dict[str, TicketAction] = {
     "detach": TicketAction(forms_links.DetachChildForm, _detach_child),
     "parent": TicketAction(forms_links.ParentForm, _set_parent),
     "unparent": TicketAction(ticket_forms.VersionedForm, _remove_parent),
+    # Merging this ticket into another; splitting a comment off into a new ticket.
+    "merge": TicketAction(forms_merge.MergeForm, actions_merge.merge),
+    "split": TicketAction(forms_merge.SplitForm, actions_merge.split),
     # The Followers panel (watchers: colleagues and contacts in copy).
     "follow": TicketAction(ticket_forms.VersionedForm, _follow),
     "unfollow": TicketAction(ticket_forms.VersionedForm, _unfollow),
@@ -390,3 +398,7 @@ ACTIONS: dict[str, TicketAction] = {
     "checklist_remove": TicketAction(forms_checklists.ChecklistItemForm, _checklist_remove),
     "checklist_template": TicketAction(forms_checklists.ChecklistTemplateForm, _checklist_template, _template_kwargs),
 }
+# The Appointments panel (actions_appointments.py: plan, move, cancel, mark done).
+ACTIONS.update({name: TicketAction(*entry) for name, entry in APPOINTMENT_ACTIONS.items()})
+# The Custom fields panel (actions_custom_fields.py: the values of the fields that apply).
+ACTIONS.update({name: TicketAction(*entry) for name, entry in CUSTOM_FIELD_ACTIONS.items()})

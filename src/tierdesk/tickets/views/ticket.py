@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tierdesk.core.errors import DomainError, NotFound
@@ -29,11 +30,13 @@ from tierdesk.tickets.selectors import (
     pending_second_level_requests,
     ticket_get_for,
 )
+from tierdesk.tickets.selectors_appointments import ticket_appointments_for
 from tierdesk.tickets.selectors_checklists import checklist_for
 from tierdesk.tickets.selectors_links import TicketRelations, ticket_relations_for
 from tierdesk.tickets.selectors_watchers import ticket_watchers_for
 from tierdesk.tickets.views.access import render_page_or_partial, staff_required
 from tierdesk.tickets.views.actions import ACTIONS, escalation_levels
+from tierdesk.tickets.views.collision import prepare_reply_form
 from tierdesk.tickets.views.timeline import build_timeline
 
 
@@ -53,6 +56,8 @@ class AvailableActions:
     edit: bool
     add_child: bool
     set_parent: bool
+    merge: bool
+    split: bool
 
 
 def available_actions(user: Any, ticket: Ticket, relations: TicketRelations) -> AvailableActions:
@@ -72,6 +77,9 @@ def available_actions(user: Any, ticket: Ticket, relations: TicketRelations) -> 
         # Child tickets go one level deep (services/links.py).
         add_child=is_active and ticket.parent_id is None,
         set_parent=not relations.children,
+        # Closed tickets are merged into, never; an active or resolved one may be merged away.
+        merge=status != Status.CLOSED,
+        split=True,
     )
 
 
@@ -112,12 +120,15 @@ def render_ticket(
         del ticket_forms["resolve"].fields["despite_open_children"]
     if bound is not None:
         ticket_forms[bound[0]] = bound[1]
+    comments = list(comments_for(user=user, ticket=ticket))
+    reply_conflict = prepare_reply_form(ticket_forms, comments=comments, error=error)
     checklist = checklist_for(user=user, ticket=ticket)
     context = {
         "ticket": ticket,
         "checklist": checklist,
         "checklist_done": sum(1 for item in checklist if item.is_done),
-        "timeline": build_timeline(comments_for(user=user, ticket=ticket), history_for(user=user, ticket=ticket)),
+        "timeline": build_timeline(comments, history_for(user=user, ticket=ticket)),
+        "reply_conflict": reply_conflict,
         "attachments": list(attachments_for(user=user, ticket=ticket)),
         "pending_request": pending,
         "forms": ticket_forms,
@@ -125,6 +136,7 @@ def render_ticket(
         "available": available_actions(user, ticket, relations),
         "relations": relations,
         "watchers": ticket_watchers_for(user=user, ticket=ticket),
+        "appointments": ticket_appointments_for(user=user, ticket=ticket),
         "error": error,
         "notice": notice,
         "reload_url": reverse("tickets:ticket", args=[ticket.number]),
@@ -141,7 +153,11 @@ def render_ticket(
 @staff_required
 @require_GET
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
-    return render_ticket(request, _get_ticket(request, number))
+    ticket = _get_ticket(request, number)
+    if ticket.number != number:  # a merged ticket's number: on to where its conversation is
+        messages.info(request, _("#%(old)s was merged into #%(new)s.") % {"old": number, "new": ticket.number})
+        return redirect("tickets:ticket", number=ticket.number)
+    return render_ticket(request, ticket)
 
 
 @staff_required
@@ -164,7 +180,12 @@ def ticket_action(request: HttpRequest, number: int, action: str) -> HttpRespons
         if error.field and error.field in form.fields:
             form.add_error(error.field, error.message)
         return render_ticket(request, ticket, bound=(action, form), error=error, status=error.http_status)
-    if is_partial(request):
-        return render_ticket(request, _get_ticket(request, number), notice=notice)
+    fresh = _get_ticket(request, number)
+    if is_partial(request) and fresh.number == number:
+        return render_ticket(request, fresh, notice=notice)
     messages.success(request, notice)
-    return redirect("tickets:ticket", number=number)
+    if is_partial(request):  # merged away: the page moves to the ticket it was merged into
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("tickets:ticket", args=[fresh.number])
+        return response
+    return redirect("tickets:ticket", number=fresh.number)
