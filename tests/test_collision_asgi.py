@@ -12,9 +12,9 @@ from django.test import Client
 
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.tests.factories import make_ticket
-from tierdesk.tickets.tests.ws_support import WebsocketCommunicator, keep_test_connection
+from tierdesk.tickets.tests.ws_support import WebsocketCommunicator, fresh_channel_layer, keep_test_connection
 
-pytestmark = pytest.mark.usefixtures(keep_test_connection.__name__)
+pytestmark = pytest.mark.usefixtures(keep_test_connection.__name__, fresh_channel_layer.__name__)
 
 TIMEOUT = 3
 

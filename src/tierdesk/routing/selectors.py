@@ -112,6 +112,11 @@ def policy_get_for(*, user: Any, policy_id: Any) -> AssignmentPolicy:
         raise PolicyNotFound(_("No such assignment policy.")) from None
 
 
+def assignment_is_on() -> bool:
+    """Whether any policy assigns automatically: without one, ticket events need no task."""
+    return AssignmentPolicy.objects.filter(is_active=True).exclude(mode=AssignmentMode.OFF).exists()
+
+
 def policy_for_ticket(ticket: Ticket, *, lock: bool = False) -> AssignmentPolicy | None:
     """The active policy of the ticket's category at its level, else its level's general one.
 

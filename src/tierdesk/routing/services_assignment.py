@@ -21,7 +21,13 @@ from tierdesk.accounts.models import AgentProfile, User
 from tierdesk.accounts.services import automation_user
 from tierdesk.routing.choices import AssignmentMode, PresenceStatus
 from tierdesk.routing.models import AgentPresence, AssignmentPolicy
-from tierdesk.routing.selectors import is_eligible, next_agent, policy_for_ticket, waiting_ticket_ids
+from tierdesk.routing.selectors import (
+    assignment_is_on,
+    is_eligible,
+    next_agent,
+    policy_for_ticket,
+    waiting_ticket_ids,
+)
 from tierdesk.tickets.choices import Channel, HistoryAction
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.rules import ACTIVE_STATUSES
@@ -36,14 +42,12 @@ WAITING_BATCH = 25
 
 
 def _note(policy: AssignmentPolicy) -> str:
-    return _("%(mode)s by the assignment policy “%(policy)s”.") % {
-        "mode": AssignmentMode(policy.mode).label,
-        "policy": policy.name,
-    }
-
-
-def _routing_in_use() -> bool:
-    return AssignmentPolicy.objects.filter(is_active=True).exclude(mode=AssignmentMode.OFF).exists()
+    # A whole sentence per mode: a mode's label pasted into a sentence does not translate well.
+    if policy.mode == AssignmentMode.LEAST_LOADED:
+        text = _("Given to the least loaded agent by the assignment policy “%(policy)s”.")
+    else:
+        text = _("Given to the next agent in turn by the assignment policy “%(policy)s”.")
+    return text % {"policy": policy.name}
 
 
 @transaction.atomic
@@ -100,7 +104,7 @@ def tickets_assign_waiting(*, agent_id: int, limit: int = WAITING_BATCH) -> int:
         .only("level")
         .first()
     )
-    if profile is None or not _routing_in_use():
+    if profile is None or not assignment_is_on():
         return 0
     assigned = 0
     for ticket_id in waiting_ticket_ids(level=profile.level, limit=limit):

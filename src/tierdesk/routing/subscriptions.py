@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from tierdesk.core.events import subscribe
 from tierdesk.routing.choices import PresenceStatus
 from tierdesk.routing.events import PresenceChanged
+from tierdesk.routing.selectors import assignment_is_on
 from tierdesk.routing.services import presence_sign_out
 from tierdesk.routing.tasks import assign_after_release, assign_ticket, assign_waiting
 from tierdesk.tickets.choices import HistoryAction, Status
@@ -28,19 +29,20 @@ FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
 
 @subscribe(TicketUpdated)
 def on_ticket_updated(event: TicketUpdated) -> None:
-    if ASSIGNMENT_TRIGGERS.intersection(event.actions):
+    # The policy check costs one query on a tiny table; a task costs a row and a worker's turn.
+    if ASSIGNMENT_TRIGGERS.intersection(event.actions) and assignment_is_on():
         assign_ticket.enqueue(ticket_id=event.ticket_id)
 
 
 @subscribe(TicketStatusChanged)
 def on_ticket_status_changed(event: TicketStatusChanged) -> None:
-    if event.new in FINISHED and event.old not in FINISHED:
+    if event.new in FINISHED and event.old not in FINISHED and assignment_is_on():
         assign_after_release.enqueue(ticket_id=event.ticket_id)
 
 
 @subscribe(PresenceChanged)
 def on_presence_changed(event: PresenceChanged) -> None:
-    if event.new == PresenceStatus.AVAILABLE:
+    if event.new == PresenceStatus.AVAILABLE and assignment_is_on():
         assign_waiting.enqueue(agent_id=event.user_id)
 
 

@@ -19,7 +19,7 @@ from tierdesk.routing.choices import PresenceStatus
 from tierdesk.routing.forms import PresenceForm
 from tierdesk.routing.permissions import can_have_presence
 from tierdesk.routing.selectors import presence_of
-from tierdesk.routing.services import presence_set
+from tierdesk.routing.services import MAX_REASON_LENGTH, presence_set
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,6 +53,7 @@ def presence_switch(request: HttpRequest) -> HttpResponseBase:
         "error": error,
         "invalid": status == 422 and error is None,
         "presence_page": True,
+        "max_reason": MAX_REASON_LENGTH,
     }
     response: HttpResponse = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from tierdesk.tickets.views import attachments, board, organisations, rules, ticket, ticket_list
+from tierdesk.tickets.views import checklist_templates as checklist_template_views
 from tierdesk.tickets.views import custom_fields as custom_field_views
 from tierdesk.tickets.views.agenda import agenda, agenda_feed, team_calendar
 
@@ -35,6 +36,11 @@ urlpatterns: list[URLPattern] = [
         name="organisation_case_manager",
     ),
     path(
+        "organisations/<int:organisation_id>/domains/",
+        organisations.organisation_domains,
+        name="organisation_domains",
+    ),
+    path(
         "organisations/<int:organisation_id>/access-notes/",
         organisations.access_note_add,
         name="access_note_add",
@@ -43,6 +49,18 @@ urlpatterns: list[URLPattern] = [
         "organisations/<int:organisation_id>/access-notes/<int:note_id>/show/",
         organisations.access_note_show,
         name="access_note_show",
+    ),
+    path("checklist-templates/", checklist_template_views.checklist_template_list, name="checklist_templates"),
+    path("checklist-templates/new/", checklist_template_views.checklist_template_new, name="checklist_template_new"),
+    path(
+        "checklist-templates/<int:template_id>/",
+        checklist_template_views.checklist_template_detail,
+        name="checklist_template",
+    ),
+    path(
+        "checklist-templates/<int:template_id>/active/",
+        checklist_template_views.checklist_template_active,
+        name="checklist_template_active",
     ),
     path("rules/", rules.rule_list, name="rules"),
     path("rules/new/", rules.rule_new, name="rule_new"),

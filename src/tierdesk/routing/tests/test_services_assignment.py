@@ -254,7 +254,8 @@ def test_a_categorys_policy_wins_over_its_levels(personas: Any) -> None:
     notes = list(
         HistoryEvent.objects.filter(action=HistoryAction.ASSIGNED_AUTOMATICALLY).order_by("id").values_list("note")
     )
-    assert [note for (note,) in notes][:1] == ["Least loaded by the assignment policy “Printing queue”."]
+    expected = "Given to the least loaded agent by the assignment policy “Printing queue”."
+    assert [note for (note,) in notes][:1] == [expected]
 
 
 def test_no_policy_an_inactive_one_or_off_assigns_nobody(personas: Any) -> None:
@@ -313,7 +314,7 @@ def test_the_history_says_assigned_automatically_by_the_policy_in_one_row(person
     assert row.actor is not None
     assert row.actor.username == AUTOMATION_USERNAME
     assert (row.channel, row.old_value, row.new_value) == (Channel.SYSTEM, "", "ann")
-    assert row.note == "Round robin by the assignment policy “Morning desk”."
+    assert row.note == "Given to the next agent in turn by the assignment policy “Morning desk”."
     assert not row.is_internal
     ticket.refresh_from_db()
     assert ticket.assignee == ann

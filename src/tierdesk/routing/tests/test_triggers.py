@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tierdesk.accounts.choices import Level
+from tierdesk.routing import subscriptions
 from tierdesk.routing.choices import PresenceStatus
 from tierdesk.routing.services import presence_set
 from tierdesk.routing.services_assignment import tickets_assign_waiting
@@ -40,11 +41,46 @@ def test_a_new_ticket_is_assigned_after_its_creation_commits(personas: Any, comm
     assert HistoryEvent.objects.filter(ticket=ticket, action=HistoryAction.ASSIGNED_AUTOMATICALLY).count() == 1
 
 
-def test_without_a_policy_nothing_happens(personas: Any, committed: Committed) -> None:
+def test_without_a_policy_nothing_happens_and_no_task_is_queued(
+    personas: Any, committed: Committed, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_agent("ann")
+    make_policy(personas.admin, mode="off")
+    queued: list[str] = []
+    for name in ("assign_ticket", "assign_after_release", "assign_waiting"):
+        task = getattr(subscriptions, name)
+        monkeypatch.setattr(subscriptions, name, _Spy(task, name, queued))
     with committed():
         ticket = ticket_create(by=personas.customer_a, subject="VPN drops every hour")
+    with committed():
+        presence_set(by=personas.agent_l1, agent=personas.agent_l1, status=PresenceStatus.AVAILABLE)
+    with committed():
+        ticket_resolve(ticket=ticket, resolution="Router replaced.", by=personas.agent_l1)
     assert assignee_of(ticket) is None
+    assert queued == []
+
+
+class _Spy:
+    """Records which routing task a subscription would enqueue, then enqueues it."""
+
+    def __init__(self, task: Any, name: str, seen: list[str]) -> None:
+        self.task, self.name, self.seen = task, name, seen
+
+    def enqueue(self, **kwargs: Any) -> Any:
+        self.seen.append(self.name)
+        return self.task.enqueue(**kwargs)
+
+
+def test_the_spy_sees_a_task_when_a_policy_assigns(
+    personas: Any, committed: Committed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_agent("ann")
+    make_policy(personas.admin)
+    queued: list[str] = []
+    monkeypatch.setattr(subscriptions, "assign_ticket", _Spy(subscriptions.assign_ticket, "assign_ticket", queued))
+    with committed():
+        ticket_create(by=personas.customer_a, subject="VPN drops every hour")
+    assert queued == ["assign_ticket"]
 
 
 def test_a_ticket_taken_in_its_creating_transaction_stays_with_its_taker(personas: Any, committed: Committed) -> None:

@@ -23,9 +23,9 @@ from tierdesk.tickets.consumers import TicketPresenceConsumer
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.services import ticket_comment_add
 from tierdesk.tickets.tests.factories import make_ticket
-from tierdesk.tickets.tests.ws_support import WebsocketCommunicator, keep_test_connection
+from tierdesk.tickets.tests.ws_support import WebsocketCommunicator, fresh_channel_layer, keep_test_connection
 
-pytestmark = pytest.mark.usefixtures(keep_test_connection.__name__)
+pytestmark = pytest.mark.usefixtures(keep_test_connection.__name__, fresh_channel_layer.__name__)
 
 # The route as config/websocket_urls.py has it (tests/test_collision_asgi.py runs that one, through
 # the whole ASGI stack; the tickets app may not import config).

@@ -6,10 +6,12 @@ channels.testing would do, but its package imports its live-server helpers, whic
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from channels.layers import channel_layers
 
 
 @pytest.fixture
@@ -18,6 +20,17 @@ def keep_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     a test that would close the test's own connection, inside its transaction (as channels'
     own communicator avoids by the same patch)."""
     monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+@pytest.fixture
+def fresh_channel_layer() -> Iterator[None]:
+    """A new channel layer instance for the test, dropped after it. Each test runs its pages in
+    an event loop of its own; channels-redis binds its receive lock to the loop that first used
+    it, so an instance left over from an earlier test's loop would fail here (a server process
+    has one loop and keeps its layer)."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 class WebsocketCommunicator(ApplicationCommunicator):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tierdesk.accounts.models import AccessNote, Organisation, User
+from tierdesk.accounts.permissions import can_manage_organisations
 from tierdesk.accounts.selectors import (
     access_notes_for,
     contact_list_for,
@@ -26,6 +27,7 @@ from tierdesk.accounts.services import access_note_reveal, access_note_set, orga
 from tierdesk.core.errors import DomainError, NotFound
 from tierdesk.core.htmx import is_partial
 from tierdesk.tickets.forms import AccessNoteForm
+from tierdesk.tickets.forms_organisation_domains import OrganisationDomainsForm
 from tierdesk.tickets.selectors import open_tickets_of_organisation
 from tierdesk.tickets.views.access import render_page_or_partial, staff_required
 
@@ -69,9 +71,11 @@ def render_organisation(
     *,
     note_form: AccessNoteForm | None = None,
     revealed: dict[int, str] | None = None,
+    domains_form: OrganisationDomainsForm | None = None,
     error: DomainError | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    domains = [row.domain for row in organisation.domains.all()]
     contacts = Paginator(contact_list_for(user=request.user, organisation_id=organisation.pk), CONTACTS_PER_PAGE)
     context: dict[str, Any] = {
         "organisation": organisation,
@@ -87,6 +91,10 @@ def render_organisation(
         ],
         "note_form": note_form or AccessNoteForm(auto_id="note-%s"),
         "staff": staff_users(),
+        "domains": domains,
+        "may_edit_organisation": can_manage_organisations(request.user),
+        "domains_form": domains_form
+        or OrganisationDomainsForm(initial={"domains": "\n".join(domains)}, auto_id="domains-%s"),
         "error": error,
     }
     response = render_page_or_partial(
@@ -164,4 +172,24 @@ def organisation_case_manager(request: HttpRequest, organisation_id: int) -> Htt
     except DomainError as error:
         return render_organisation(request, organisation, error=error, status=error.http_status)
     messages.success(request, _("Case manager saved."))
+    return redirect("tickets:organisation", organisation_id=organisation.pk)
+
+
+@staff_required
+@require_POST
+def organisation_domains(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Replace the e-mail domains single sign-on places new customers by (one per line)."""
+    organisation = _get_organisation(request, organisation_id)
+    form = OrganisationDomainsForm(request.POST, auto_id="domains-%s")
+    if not form.is_valid():
+        return render_organisation(request, organisation, domains_form=form, status=422)
+    try:
+        organisation = organisation_update(
+            by=cast(User, request.user), organisation=organisation, domains=form.cleaned_data["domains"]
+        )
+    except DomainError as error:
+        if error.field in form.fields:
+            form.add_error(error.field, error.message)
+        return render_organisation(request, organisation, domains_form=form, error=error, status=error.http_status)
+    messages.success(request, _("E-mail domains saved."))
     return redirect("tickets:organisation", organisation_id=organisation.pk)
