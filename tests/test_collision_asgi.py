@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from django.test import Client
 
+from tierdesk.tickets import presence
+from tierdesk.tickets.consumers import TicketPresenceConsumer
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.tests.factories import make_ticket
 from tierdesk.tickets.tests.ws_support import WebsocketCommunicator, fresh_channel_layer, keep_test_connection
@@ -61,3 +63,30 @@ def test_no_session_is_refused(ticket):
 def test_a_page_of_another_site_cannot_use_the_agents_cookie(client, personas, ticket):
     cookie = session_cookie(client, personas.agent_l1)
     assert not connects(ticket, cookie=cookie, origin=b"http://elsewhere.example")
+
+
+def test_a_page_is_closed_once_its_session_was_signed_out(client, personas, ticket, monkeypatch):
+    from tierdesk.config.asgi import application  # builds Django's whole ASGI handler: only here
+
+    now = [1000.0]
+    monkeypatch.setattr(TicketPresenceConsumer, "clock", staticmethod(lambda: now[0]))
+    cookie = session_cookie(client, personas.agent_l1)
+
+    async def scenario() -> dict[str, Any]:
+        communicator = WebsocketCommunicator(
+            application,
+            f"/ws/desk/tickets/{ticket.number}/",
+            headers=[(b"cookie", cookie), (b"origin", b"http://testserver")],
+        )
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        await communicator.receive_json_from(timeout=TIMEOUT)  # hello
+        # when the agent signs out in the browser (the session is deleted)...
+        await sync_to_async(client.post)("/logout/")
+        # ...and the page's next heartbeat comes after the re-check interval
+        now[0] += presence.RECHECK_SECONDS
+        await communicator.send_json_to({"type": "presence", "state": "viewing"})
+        return await communicator.receive_output(timeout=TIMEOUT)
+
+    closed = async_to_sync(scenario)()
+    assert closed == {"type": "websocket.close", "code": presence.CLOSE_NO_LONGER_ALLOWED}

@@ -29,7 +29,7 @@ class PolicyForm(forms.Form):
         queryset=Category.objects.none(),
         required=False,
         empty_label=_("Every category"),
-        help_text=_("A category's own policy wins over its level's policy for every category."),
+        help_text=_("A category's own policy wins over the policy for the whole level."),
     )
     mode = forms.ChoiceField(label=_("Mode"), choices=AssignmentMode.choices)
     max_open_tickets = forms.IntegerField(

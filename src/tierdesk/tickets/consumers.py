@@ -12,6 +12,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from tierdesk.accounts.models import User
 from tierdesk.accounts.permissions import is_staff_member
 from tierdesk.core.errors import NotFound
 from tierdesk.tickets import presence
@@ -30,6 +31,15 @@ def viewer_for(user: Any, number: int) -> presence.Viewer | None:
     return presence.Viewer(user_id=user.pk, name=user.display_name, ticket_id=ticket.pk)
 
 
+def still_allowed(user_id: int, session: Any, number: int) -> bool:
+    """Whether the page may stay: its session still exists (a sign-out deletes it) and its user,
+    read afresh, is still active staff who may see the ticket."""
+    if session is not None and (session.session_key is None or not session.exists(session.session_key)):
+        return False
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return user is not None and viewer_for(user, number) is not None
+
+
 class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
     """/ws/desk/tickets/<number>/: announces this page to the ticket's other pages, tells this
     page about theirs, and about new public replies (pushed by tickets/realtime.py)."""
@@ -40,6 +50,7 @@ class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
     group = ""
     connection = ""
     state = presence.VIEWING
+    checked_at = 0.0
 
     async def connect(self) -> None:
         number = self.scope["url_route"]["kwargs"]["number"]
@@ -50,6 +61,7 @@ class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
         self.connection = secrets.token_urlsafe(9)
         self.group = presence.ticket_group(self.viewer.ticket_id)
         self.limit = presence.RateLimit()
+        self.checked_at = self.clock()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json(presence.hello(self.connection))
@@ -75,6 +87,14 @@ class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
         if not self.limit.allow(self.clock()):
             await self.close(code=presence.CLOSE_POLICY_VIOLATION)
             return
+        if self.clock() - self.checked_at >= presence.RECHECK_SECONDS:
+            self.checked_at = self.clock()
+            number = self.scope["url_route"]["kwargs"]["number"]
+            if self.viewer is None or not await database_sync_to_async(still_allowed)(
+                self.viewer.user_id, self.scope.get("session"), number
+            ):
+                await self.close(code=presence.CLOSE_NO_LONGER_ALLOWED)
+                return
         state = presence.parse_state(text_data)
         if state is None:
             return

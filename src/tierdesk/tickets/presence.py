@@ -27,6 +27,10 @@ WINDOW_SECONDS = 10.0
 
 CLOSE_POLICY_VIOLATION = 1008  # too many messages, or a binary frame
 CLOSE_TOO_BIG = 1009
+# The page's session ended (sign-out), its user was deactivated or lost sight of the ticket: the
+# consumer checks again every RECHECK_SECONDS, at the next message it gets.
+CLOSE_NO_LONGER_ALLOWED = 4403
+RECHECK_SECONDS = 60.0
 
 
 def ticket_group(ticket_id: int) -> str:

@@ -115,10 +115,12 @@
     socket.addEventListener("message", function (event) {
       try { handle(JSON.parse(event.data)); } catch (error) { /* not ours to show */ }
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       clearInterval(heartbeatTimer);
       others = {};
       render();
+      // 4403: signed out, deactivated or no longer allowed on this ticket; retrying cannot help.
+      if (event.code === 4403) { return; }
       // A random share of the pause spreads the reconnects of many pages after a restart.
       var pause = retryMs / 2 + Math.random() * retryMs / 2;
       retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);

@@ -343,3 +343,56 @@ def test_a_closed_page_of_a_refused_user_sends_no_left(personas, ticket):
         await watcher.disconnect()
 
     run(scenario)
+
+
+class _Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_page_whose_agent_was_deactivated_is_closed_at_the_next_check(personas, ticket, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(TicketPresenceConsumer, "clock", staticmethod(clock))
+
+    async def scenario() -> None:
+        watcher, _ = await open_page(personas.agent_l2, ticket)
+        page_, _ = await open_page(personas.agent_l1, ticket)
+        await next_of(watcher, "presence")
+        await sync_to_async(type(personas.agent_l1).objects.filter(pk=personas.agent_l1.pk).update)(is_active=False)
+        # within the re-check interval a heartbeat is just a heartbeat: the colleague hears it
+        clock.now += presence.RECHECK_SECONDS / 2
+        await page_.send_json_to({"type": "presence", "state": "typing"})
+        assert (await next_of(watcher, "presence"))["state"] == "typing"
+        # when the interval has passed
+        clock.now += presence.RECHECK_SECONDS
+        await page_.send_json_to({"type": "presence", "state": "viewing"})
+        # then (after what its colleague's page told it before)
+        output = await page_.receive_output(timeout=TIMEOUT)
+        while output["type"] == "websocket.send":
+            output = await page_.receive_output(timeout=TIMEOUT)
+        assert output == {"type": "websocket.close", "code": presence.CLOSE_NO_LONGER_ALLOWED}
+
+    run(scenario)
+
+
+def test_a_page_of_an_active_agent_stays_open_after_the_check(personas, ticket, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(TicketPresenceConsumer, "clock", staticmethod(clock))
+
+    async def scenario() -> None:
+        watcher, _ = await open_page(personas.agent_l2, ticket)
+        page_, _ = await open_page(personas.agent_l1, ticket)
+        await next_of(watcher, "presence")
+        clock.now += presence.RECHECK_SECONDS * 2
+        await page_.send_json_to({"type": "presence", "state": "typing"})
+        update = await next_of(watcher, "presence")
+        assert update["state"] == "typing"
+        await page_.disconnect()
+        await watcher.disconnect()
+
+    run(scenario)
