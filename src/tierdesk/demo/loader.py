@@ -46,6 +46,7 @@ from tierdesk.demo.spec import (
     Wait,
     demo_password,
 )
+from tierdesk.demo.workspace import demo_workspace
 from tierdesk.tickets.choices import Channel
 from tierdesk.tickets.models import SecondLevelRequest, Ticket
 from tierdesk.tickets.permissions import can_work_tickets
@@ -74,6 +75,7 @@ class LoadReport:
     contacts: int = 0
     access_notes: int = 0
     tickets: int = 0
+    workspace: int = 0  # shared views, custom fields, domains, the assignment policy (workspace.py)
 
     @property
     def total(self) -> int:
@@ -104,6 +106,13 @@ def demo_load() -> LoadReport:
             _access_note(note_spec, organisation, by=admin, report=report)
     for ticket_spec in TICKETS:
         _ticket(ticket_spec, organisations=organisations, contacts=contacts, users=users, report=report)
+    report.workspace = demo_workspace(
+        admin=admin,
+        case_manager=users[CASE_MANAGER],
+        contact_addresses={
+            organisations[spec.name]: [contact.email for contact in spec.contacts] for spec in ORGANISATIONS
+        },
+    )
     return report
 
 

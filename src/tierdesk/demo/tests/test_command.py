@@ -34,7 +34,8 @@ def test_demo_command_loads_the_data_and_prints_the_logins(monkeypatch: pytest.M
     output = out.getvalue()
     assert Ticket.objects.count() == 19
     assert output.splitlines()[0] == (
-        "Demo data loaded: 5 organisations, 11 contacts, 13 users, 4 access notes and 19 tickets added."
+        "Demo data loaded: 5 organisations, 11 contacts, 13 users, 4 access notes, 19 tickets and 11 workspace "
+        "settings (shared views, custom fields, e-mail domains, an assignment policy) added."
     )
     assert table_row(output, "admin") == ["Administrator", "admin", "demo-admin", "http://127.0.0.1:8765/login/"]
     assert table_row(output, "manager") == ["Case manager", "manager", "demo-manager", "http://127.0.0.1:8765/login/"]

@@ -8,14 +8,32 @@ import pytest
 from django.db.models import Count, Q
 
 from tierdesk.accounts.choices import CUSTOMER_ROLES, STAFF_ROLES, Level, Role
-from tierdesk.accounts.models import AccessNote, AgentProfile, Contact, ContactPhone, Organisation, User
+from tierdesk.accounts.models import (
+    AccessNote,
+    AgentProfile,
+    Contact,
+    ContactPhone,
+    Organisation,
+    OrganisationDomain,
+    User,
+)
 from tierdesk.accounts.services import staff_user_create
 from tierdesk.demo.dataset import ORGANISATIONS, TICKETS, demo_logins
 from tierdesk.demo.errors import DemoDataConflict
 from tierdesk.demo.loader import LoadReport, demo_load
+from tierdesk.routing.models import AssignmentPolicy
 from tierdesk.tickets.choices import SecondLevelDecision
-from tierdesk.tickets.models import Comment, HistoryEvent, SecondLevelRequest, Ticket, TimeEntry
+from tierdesk.tickets.models import (
+    Comment,
+    CustomField,
+    HistoryEvent,
+    SavedView,
+    SecondLevelRequest,
+    Ticket,
+    TimeEntry,
+)
 from tierdesk.tickets.rules import board_column
+from tierdesk.tickets.selectors_views import saved_views_for, view_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +65,7 @@ def test_loading_twice_gives_the_same_counts() -> None:
     second = demo_load()
 
     # then the first run added everything, the second nothing
-    assert first == LoadReport(users=13, organisations=5, contacts=11, access_notes=4, tickets=19)
+    assert first == LoadReport(users=13, organisations=5, contacts=11, access_notes=4, tickets=19, workspace=11)
     assert second == LoadReport()
     assert row_counts() == after_first
     assert after_first["Ticket"] == len(TICKETS)
@@ -174,3 +192,21 @@ def test_a_conflicting_row_stops_the_load_and_writes_nothing() -> None:
 def test_every_demo_customer_has_the_case_manager_the_p1_rule_alerts(db):
     demo_load()
     assert set(Organisation.objects.values_list("case_manager__username", flat=True)) == {"manager"}
+
+
+def test_the_workspace_is_set_up_for_trying_it_out() -> None:
+    report = demo_load()
+    # shared views every agent sees on the ticket list, with tickets behind them
+    agent = User.objects.filter(role=Role.AGENT).order_by("pk").first()
+    assert agent is not None
+    shared = list(SavedView.objects.filter(is_shared=True).order_by("position", "id"))
+    assert [view.name for view in shared] == ["Burning: P1 and P2", "First level, nobody on it", "Waiting"]
+    assert {view.name for view in saved_views_for(user=agent)} >= {view.name for view in shared}
+    assert sum(view_counts(user=agent, views=shared).values()) > 0
+    assert set(CustomField.objects.values_list("key", flat=True)) == {"asset_tag", "operating_system"}
+    # every organisation can place single sign-on customers by its mail domain
+    assert OrganisationDomain.objects.values("organisation").distinct().count() == len(ORGANISATIONS)
+    policy = AssignmentPolicy.objects.get()
+    assert (policy.mode, policy.is_active) == ("least_loaded", False)
+    assert report.workspace == 3 + 2 + 1 + OrganisationDomain.objects.count()
+    assert demo_load().workspace == 0

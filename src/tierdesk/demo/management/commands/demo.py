@@ -47,7 +47,9 @@ def summary(report: LoadReport) -> str:
         return "The demo data is loaded already; nothing was added."
     return (
         f"Demo data loaded: {report.organisations} organisations, {report.contacts} contacts, "
-        f"{report.users} users, {report.access_notes} access notes and {report.tickets} tickets added."
+        f"{report.users} users, {report.access_notes} access notes, {report.tickets} tickets and "
+        f"{report.workspace} workspace settings (shared views, custom fields, e-mail domains, an assignment "
+        "policy) added."
     )
 
 
