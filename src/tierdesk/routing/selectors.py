@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import AUTOMATION_USERNAME, STAFF_ROLES
@@ -141,10 +142,19 @@ def ticket_language(ticket: Ticket) -> str:
 
 
 def with_open_tickets(users: QuerySet[User]) -> QuerySet[User]:
-    """Adds `open_tickets`: how many unfinished tickets each user is assigned (one GROUP BY)."""
-    return users.annotate(
-        open_tickets=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=sorted(ACTIVE_STATUSES)))
+    """Adds `open_tickets`: how many unfinished tickets each user is assigned.
+
+    A count per user in a correlated subquery, read off the (assignee, status) index; a join with
+    GROUP BY would walk every ticket of every candidate (bench/workspace.py: 50 agents with 1,800
+    open tickets each, 440 ms per pick on SQLite and 70 ms on PostgreSQL that way)."""
+    open_of_user = (
+        Ticket.objects.filter(assignee_id=OuterRef("pk"), status__in=sorted(ACTIVE_STATUSES))
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    return users.annotate(open_tickets=Coalesce(Subquery(open_of_user, output_field=IntegerField()), 0))
 
 
 def eligible_agents(*, policy: AssignmentPolicy, channel: str) -> QuerySet[User]:

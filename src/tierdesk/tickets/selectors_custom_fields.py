@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
@@ -315,11 +315,14 @@ def filter_by_custom_fields(
                 flag = item.values[-1].lower()
                 if flag not in ("true", "false", "1", "0", "yes", "no"):
                     raise _filter_error(_("__isset takes true or false."), item)
-                present = Exists(CustomFieldValue.objects.filter(ticket_id=OuterRef("pk"), field_id=field.pk))
+                present = Q(pk__in=CustomFieldValue.objects.filter(field_id=field.pk).values("ticket_id"))
                 tickets = tickets.filter(present if flag in ("true", "1", "yes") else ~present)
                 continue
-            rows = CustomFieldValue.objects.filter(_condition(field, item), ticket_id=OuterRef("pk"), field_id=field.pk)
-            tickets = tickets.filter(Exists(rows))
+            # `id IN (subquery)`, not a correlated EXISTS: SQLite then reads the matching values off
+            # their (field, value) index instead of probing once per ticket (bench/workspace.py:
+            # one asset tag among 100,000 tickets 0.24 ms instead of 289 ms).
+            rows = CustomFieldValue.objects.filter(_condition(field, item), field_id=field.pk).values("ticket_id")
+            tickets = tickets.filter(pk__in=rows)
         except ValidationFailed:
             if strict:
                 raise

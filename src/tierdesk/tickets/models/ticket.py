@@ -162,6 +162,8 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["organisation", "priority", "due_at", "created_at"], name="ticket_org_queue_idx"),
             models.Index(fields=["requester", "priority", "due_at", "created_at"], name="ticket_requester_queue_idx"),
             models.Index(fields=["assignee", "priority", "due_at", "created_at"], name="ticket_assignee_queue_idx"),
+            # Open tickets per agent (routing: the maximum per agent, least loaded) by index alone.
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             # The sorts of the desk's ticket list (view_spec.SORTS), paginated in SQL.
             models.Index(fields=["created_at", "id"], name="ticket_created_idx"),
             models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),

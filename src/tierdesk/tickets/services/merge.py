@@ -18,7 +18,7 @@ ticket.split_merged."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,10 +97,7 @@ def _move_conversation(source: Ticket, target: Ticket) -> None:
     Appointment.objects.filter(ticket_id=source.pk).update(ticket_id=target.pk)
     # The source's checklist goes after the target's, in its own order.
     offset = (ChecklistItem.objects.filter(ticket_id=target.pk).aggregate(top=Max("position"))["top"] or 0) + 1
-    for item in ChecklistItem.objects.filter(ticket_id=source.pk).order_by("position", "id"):
-        item.ticket_id = target.pk
-        item.position += offset
-        item.save(update_fields=["ticket", "position"])
+    ChecklistItem.objects.filter(ticket_id=source.pk).update(ticket_id=target.pk, position=F("position") + offset)
 
 
 def _move_followers(source: Ticket, target: Ticket, by: User) -> None:
