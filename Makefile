@@ -20,7 +20,7 @@ TEST_PROCESSES ?= 2
 # Extra arguments for every bench/ script, e.g. BENCH_ARGS="--tickets 200".
 BENCH_ARGS ?=
 
-.PHONY: help demo serve test lint fmt typecheck bench messages browser clean distclean
+.PHONY: help demo serve test lint fmt typecheck bench messages browser mailservers clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,7 +62,22 @@ browser:
 		echo "note: /usr/bin/chromium is missing (install Debian's chromium as root); the browser tests will be skipped." >&2; \
 	fi
 
-test: $(DEV_STAMP) browser messages ## the checks of `make lint`, then the whole test suite on two processes
+# IMAP tests start their own Dovecot (tests/mail/dovecot.py) and skip themselves without it; as root we
+# install Debian's dovecot-imapd for them. The tests never use a system-wide Dovecot: they run their own
+# instance on a free loopback port under a temporary directory, so one the package may start does not matter.
+mailservers:
+	@if [ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ]; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's dovecot-imapd for the IMAP tests..."; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null; } \
+			|| echo "note: could not install dovecot-imapd; the IMAP tests will be skipped." >&2; \
+	else \
+		echo "note: /usr/sbin/dovecot is missing (install Debian's dovecot-imapd as root); the IMAP tests will be skipped." >&2; \
+	fi
+
+test: $(DEV_STAMP) browser mailservers messages ## the checks of `make lint`, then the whole test suite on two processes
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
 	$(BIN)/lint-imports

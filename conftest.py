@@ -1,4 +1,4 @@
-"""Shared fixtures (personas) for the tests under src/tierdesk/*/tests and tests/, and one
+"""Shared fixtures (personas, a test-started Dovecot) for the tests under src/tierdesk/*/tests and tests/, and one
 test-only accommodation for SQLite."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.backends.sqlite3.base import DatabaseOperations
 
-pytest_plugins = ["tests.personas"]
+pytest_plugins = ["tests.personas", "tests.mail.dovecot"]
 
 _guard = importlib.import_module("tierdesk.tickets.migrations.0002_history_append_only_and_counter")
 _original_execute_sql_flush = DatabaseOperations.execute_sql_flush
