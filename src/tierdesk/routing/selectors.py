@@ -151,7 +151,9 @@ def with_open_tickets(users: QuerySet[User]) -> QuerySet[User]:
         Ticket.objects.filter(assignee_id=OuterRef("pk"), status__in=sorted(ACTIVE_STATUSES))
         .order_by()
         .values("assignee_id")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the id is not in the index, and PostgreSQL would read every
+        # open ticket's row to count it (165 ms instead of 11 ms for 51 agents, bench/workspace.py).
+        .annotate(n=Count("*"))
         .values("n")
     )
     return users.annotate(open_tickets=Coalesce(Subquery(open_of_user, output_field=IntegerField()), 0))

@@ -16,7 +16,10 @@ from django.test import AsyncClient, Client
 from tierdesk.accounts.tests.api_support import ROLES, client_for, token_client
 from tierdesk.core.testing.queries import assert_max_queries
 from tierdesk.tickets import export
-from tierdesk.tickets.export import csv_safe
+from tierdesk.tickets.export import ExportPages, csv_safe, export_lines, export_row
+from tierdesk.tickets.models import Ticket
+from tierdesk.tickets.selectors import ticket_list_for
+from tierdesk.tickets.selectors_custom_fields import with_custom_field_values
 from tierdesk.tickets.services import ticket_custom_fields_set
 from tierdesk.tickets.tests.cf_support import Fields, make_fields
 from tierdesk.tickets.tests.factories import make_ticket
@@ -124,11 +127,47 @@ def test_query_count_does_not_grow_with_the_rows(personas, fields):
     counts = []
     for rows in (2, 25):
         make_rows(personas, rows, owner=personas.admin.pk, parts=["fan"])
-        with assert_max_queries(12) as captured:
+        # Session, user, the export's field columns, the filter's fields, then two per page
+        # (the page's columns, its custom field values).
+        with assert_max_queries(6) as captured:
             response = client.get(API_EXPORT, {"cf_os": "linux"})
             assert len(rows_of(response)) > rows
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_page_cells_are_those_of_the_ticket_objects(personas, fields):
+    """The page reads columns, not model instances; every cell must come out as the ticket
+    object with its prefetched values gives it (names, labels, numbers, dates, users)."""
+    [full] = make_rows(
+        personas, 1, cost="12.50", since="2026-03-04", owner=personas.case_manager.pk, parts=["screen", "disk"]
+    )
+    Ticket.objects.filter(pk=full.pk).update(assignee=personas.agent_l1, category=fields.hardware)
+    bare = make_ticket(by=personas.agent_l1, requester=personas.contact_b, subject="-bare")
+    Ticket.objects.filter(pk=bare.pk).update(requester=None)
+    tickets = ticket_list_for(user=personas.agent_l1)
+    pages = ExportPages(user=personas.agent_l1, tickets=tickets)
+    rows, after = pages.page(0)
+    objects = with_custom_field_values(
+        Ticket.objects.select_related("organisation", "requester", "category", "assignee").order_by("number"),
+        user=personas.agent_l1,
+    )
+    assert rows == [export_row(ticket, pages.fields) for ticket in objects]
+    assert after is None
+    assert rows[0][7:9] == ["Hardware", personas.agent_l1.display_name]
+    assert rows[0][-5:] == ["12.5", "2026-03-04", "linux", "disk, screen", personas.case_manager.display_name]
+    assert rows[1][3] == ""
+    assert rows[1][-6:] == [""] * 6
+
+
+def test_two_queries_per_page(personas, fields, monkeypatch):
+    monkeypatch.setattr(export, "EXPORT_PAGE", 3)
+    make_rows(personas, 7, owner=personas.admin.pk, parts=["fan"])
+    tickets = ticket_list_for(user=personas.agent_l1)
+    with assert_max_queries(7) as captured:  # the field columns, then 3 pages x (columns, values)
+        lines = "".join(export_lines(user=personas.agent_l1, tickets=tickets))
+    assert len(captured.captured_queries) == 7
+    assert lines.count("PC-") == 7
 
 
 def test_desk_export_is_for_staff(personas, fields):
