@@ -27,7 +27,6 @@ from tierdesk.mail.services import (
     Recipient,
     _claim,
     _language_of,
-    _mail_domain,
     _staff_recipient,
     deliver,
     header_safe,
@@ -35,6 +34,7 @@ from tierdesk.mail.services import (
     notification_subject,
     portal_ticket_url,
 )
+from tierdesk.mail.threading import own_mail_domain
 from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.calendar_appointments import appointment_event
 from tierdesk.tickets.calendar_ics import Method, Person, build_calendar
@@ -182,7 +182,7 @@ def _send_invitation(
         what = render_to_string("mail/appointment_subject.txt", context)
         content_language = translation.get_language() or language
     subject = f"{notification_subject(ticket)} {header_safe(what)}"[:300]
-    domain = _mail_domain()
+    domain = own_mail_domain()
     log = _claim(
         ticket=ticket,
         contact=recipient,

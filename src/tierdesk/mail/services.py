@@ -68,11 +68,6 @@ def confirmation_url(ticket: Ticket) -> str:
     return absolute_url(f"/portal/answer/{confirmation_token(ticket)}/")
 
 
-def _mail_domain() -> str:
-    # The same domain the threading of incoming replies trusts (threading.py).
-    return own_mail_domain()
-
-
 class Recipient(Protocol):
     """Whom a mail goes to: a customer contact, or a staff member (StaffRecipient)."""
 
@@ -210,7 +205,7 @@ def _send(
         )
         content_language = translation.get_language() or language
     subject = notification_subject(ticket)
-    domain = _mail_domain()
+    domain = own_mail_domain()  # the domain the threading of replies trusts
     log = _claim(
         ticket=ticket,
         contact=contact,

@@ -119,6 +119,12 @@ def _move_links(source: Ticket, target: Ticket) -> None:
     history still shows it."""
     links = list(TicketLink.objects.filter(Q(from_ticket_id=source.pk) | Q(to_ticket_id=source.pk)))
     TicketLink.objects.filter(pk__in=[link.pk for link in links]).delete()
+    # Every moved link has the target at one end: its links are all a moved one can collide with.
+    held = set(
+        TicketLink.objects.filter(Q(from_ticket_id=target.pk) | Q(to_ticket_id=target.pk)).values_list(
+            "from_ticket_id", "to_ticket_id", "kind"
+        )
+    )
     moved: list[TicketLink] = []
     for link in links:
         ends = [target.pk if end == source.pk else end for end in (link.from_ticket_id, link.to_ticket_id)]
@@ -126,7 +132,7 @@ def _move_links(source: Ticket, target: Ticket) -> None:
             continue
         if link.kind == LinkKind.RELATED:
             ends.sort()
-        elif TicketLink.objects.filter(from_ticket_id=ends[1], to_ticket_id=ends[0], kind=link.kind).exists():
+        elif (ends[1], ends[0], link.kind) in held:
             continue  # the opposite link exists: keeping both would contradict
         moved.append(
             TicketLink(from_ticket_id=ends[0], to_ticket_id=ends[1], kind=link.kind, created_by_id=link.created_by_id)

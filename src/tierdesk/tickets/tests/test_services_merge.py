@@ -189,6 +189,17 @@ def test_links_and_children_move_to_the_target(personas, duplicate, original):
     assert fresh(child).parent_id == original.pk
 
 
+def test_a_link_that_would_contradict_one_of_the_target_is_dropped(personas, duplicate, original):
+    other = make_ticket(by=personas.agent_l1, requester=personas.contact_a, subject="Print server down")
+    ticket_link_add(ticket=duplicate, other=other, kind="caused_by", by=personas.agent_l1)
+    ticket_link_add(ticket=other, other=original, kind="caused_by", by=personas.agent_l1)
+    # when: the moved link would say "original caused by other" beside "other caused by original"
+    ticket_merge(source=fresh(duplicate), target=fresh(original), by=personas.agent_l1)
+    # then only the target's own link stays
+    links = set(TicketLink.objects.values_list("from_ticket_id", "to_ticket_id", "kind"))
+    assert links == {(other.pk, original.pk, LinkKind.CAUSED_BY)}
+
+
 def test_merging_a_child_into_its_parent_and_a_parent_into_its_child(personas, original):
     child = ticket_child_create(parent=original, by=personas.agent_l1, subject="Workstation 7")
     sibling = ticket_child_create(parent=fresh(original), by=personas.agent_l1, subject="Workstation 8")
