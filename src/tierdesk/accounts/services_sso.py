@@ -2,8 +2,8 @@
 
 1. A known (issuer, subject) signs in its linked account.
 2. Otherwise the provider must vouch for the e-mail address (`email_verified`); an unverified
-   address never links to an account nor picks an organisation (the SSO account-takeover of
-   Zammad CVE-2026-84458).
+   address never links to an account nor picks an organisation (the SSO account takeover the
+   security catalogue describes).
 3. An existing account with that address is linked (exactly one, or none is).
 4. Else a new account: an agent when the signed ID token's groups claim names one of the
    provider's agent groups; otherwise a customer contact of the organisation that owns the
@@ -28,7 +28,7 @@ from tierdesk.accounts.domains import email_domain
 from tierdesk.accounts.errors import SignInRefused
 from tierdesk.accounts.models import Contact, ExternalIdentity, Organisation, OrganisationDomain, User
 from tierdesk.accounts.permissions import is_customer
-from tierdesk.accounts.services import customer_user_create, staff_user_create
+from tierdesk.accounts.services import automation_user, contact_create, customer_user_create, staff_user_create
 from tierdesk.accounts.sso_providers import ProviderConfig
 
 
@@ -110,9 +110,8 @@ def _create_user(provider: ProviderConfig, claims: Mapping[str, Any], email: str
                 "unknown_domain",
                 _("Your e-mail domain belongs to no customer of this service desk. Please contact the service desk."),
             )
-        contact = Contact.objects.create(
-            organisation=organisation, name=full, email=email, language=organisation.language
-        )
+        # Through the one write path of contacts, as the automation user (nobody typed it in).
+        contact = contact_create(by=automation_user(), organisation=organisation, name=full, email=email)
     return customer_user_create(contact=contact, username=_username_for(email), password=None)
 
 

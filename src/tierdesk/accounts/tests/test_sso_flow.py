@@ -154,7 +154,7 @@ def test_a_verified_address_links_the_existing_account(client, provider, idp, pe
 
 @pytest.mark.parametrize("verified", [False, "false", None])
 def test_an_unverified_address_never_takes_over_an_existing_account(client, provider, idp, personas, verified):
-    # given the staff member l1's address, not verified by the provider (Zammad CVE-2026-84458)
+    # given the staff member l1's address, not verified by the provider (the account takeover of the security catalogue)
     provider.identity = identity(sub="attacker", email=personas.agent_l1.email, email_verified=verified)
     # when
     response = sign_in_with_sso(client, provider)
