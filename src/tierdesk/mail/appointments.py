@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tierdesk.accounts.models import Contact, User
+from tierdesk.core.addresses import mail_domain
 from tierdesk.mail.models import NotificationKind, NotificationLog
 from tierdesk.mail.services import (
     Recipient,
@@ -34,7 +35,6 @@ from tierdesk.mail.services import (
     notification_subject,
     portal_ticket_url,
 )
-from tierdesk.mail.threading import own_mail_domain
 from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.calendar_appointments import appointment_event
 from tierdesk.tickets.calendar_ics import Method, Person, build_calendar
@@ -182,7 +182,7 @@ def _send_invitation(
         what = render_to_string("mail/appointment_subject.txt", context)
         content_language = translation.get_language() or language
     subject = f"{notification_subject(ticket)} {header_safe(what)}"[:300]
-    domain = own_mail_domain()
+    domain = mail_domain()
     log = _claim(
         ticket=ticket,
         contact=recipient,

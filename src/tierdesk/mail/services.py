@@ -26,9 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tierdesk.accounts.models import Contact, User
-from tierdesk.core.addresses import absolute_url
+from tierdesk.core.addresses import absolute_url, mail_domain
 from tierdesk.mail.models import NotificationKind, NotificationLog, NotificationState
-from tierdesk.mail.threading import own_mail_domain
 from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.choices import Level, Priority, Status
 from tierdesk.tickets.confirmation import confirmation_token
@@ -205,7 +204,7 @@ def _send(
         )
         content_language = translation.get_language() or language
     subject = notification_subject(ticket)
-    domain = own_mail_domain()  # the domain the threading of replies trusts
+    domain = mail_domain()  # the domain the threading of replies trusts
     log = _claim(
         ticket=ticket,
         contact=contact,

@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from email.utils import parseaddr
 
 from django.conf import settings
 
+from tierdesk.core.addresses import mail_domain
 from tierdesk.tickets.models import Ticket
 from tierdesk.tickets.selectors import ticket_by_reference
 
-FALLBACK_MAIL_DOMAIN = "tierdesk.invalid"
 # `<[anything.]ticket.<number>@<domain>>`: the ids `make_msgid(idstring="ticket.N")` and the
 # root id of a ticket's thread produce. Numbers stay within a BigIntegerField.
 _MESSAGE_ID = re.compile(r"<(?:[^<>@\s]*\.)?ticket\.(\d{1,18})@([^<>@\s]+)>", re.IGNORECASE)
-
-
-def own_mail_domain() -> str:
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower() or FALLBACK_MAIL_DOMAIN
 
 
 def _subject_tag() -> re.Pattern[str]:
@@ -47,7 +42,7 @@ def number_in_subject(subject: str) -> int | None:
 
 
 def _candidates(*, in_reply_to: str, references: str, subject: str) -> Iterable[int]:
-    domain = own_mail_domain()
+    domain = mail_domain()
     yield from numbers_in_message_ids(in_reply_to, domain=domain)
     # The newest reference is the last one: the mail that was answered, or the nearest to it.
     yield from reversed(numbers_in_message_ids(references, domain=domain))

@@ -17,8 +17,8 @@ from django.db.models import BooleanField, Case, Count, F, IntegerField, OuterRe
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from tierdesk.accounts.choices import AUTOMATION_USERNAME, STAFF_ROLES
 from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import staff_users
 from tierdesk.routing.choices import AssignmentMode, PresenceStatus
 from tierdesk.routing.errors import AgentNotFound, PolicyNotFound
 from tierdesk.routing.models import AgentPresence, AssignmentPolicy
@@ -40,29 +40,28 @@ class Presence:
     changed_at: datetime | None
 
 
-def _presence_of(user: User) -> Presence:
-    try:
-        row: AgentPresence = user.presence  # type: ignore[attr-defined]
-    except AgentPresence.DoesNotExist:
-        return Presence(user=user, status=PresenceStatus.OFFLINE, reason="", changed_at=None)
-    return Presence(user=user, status=row.status, reason=row.reason, changed_at=row.changed_at)
-
-
-def presence_of(*, user: User) -> Presence:
-    """The caller's own presence (one query)."""
-    row = AgentPresence.objects.filter(user=user).first()
+def _presence(user: User, row: AgentPresence | None) -> Presence:
     if row is None:
         return Presence(user=user, status=PresenceStatus.OFFLINE, reason="", changed_at=None)
     return Presence(user=user, status=row.status, reason=row.reason, changed_at=row.changed_at)
 
 
+def _presence_of(user: User) -> Presence:
+    try:
+        row: AgentPresence | None = user.presence  # type: ignore[attr-defined]
+    except AgentPresence.DoesNotExist:
+        row = None
+    return _presence(user, row)
+
+
+def presence_of(*, user: User) -> Presence:
+    """The caller's own presence (one query)."""
+    return _presence(user, AgentPresence.objects.filter(user=user).first())
+
+
 def staff_with_presence() -> QuerySet[User]:
     """Every staff member who can be present, with presence and agent profile joined."""
-    return (
-        User.objects.filter(is_active=True, role__in=sorted(STAFF_ROLES))
-        .exclude(username=AUTOMATION_USERNAME)
-        .select_related("presence", "agent")
-    )
+    return staff_users().select_related("presence")
 
 
 def presence_list_for(*, user: Any, status: str | None = None, level: str | None = None) -> QuerySet[User]:
@@ -161,15 +160,10 @@ def with_open_tickets(users: QuerySet[User]) -> QuerySet[User]:
 
 def eligible_agents(*, policy: AssignmentPolicy, channel: str) -> QuerySet[User]:
     """Agents the policy may give a ticket of `channel` to now, annotated with `open_tickets`."""
-    agents = (
-        User.objects.filter(
-            is_active=True,
-            role__in=sorted(STAFF_ROLES),
-            agent__level=policy.level,
-            presence__status=PresenceStatus.AVAILABLE,
-        )
-        .exclude(username=AUTOMATION_USERNAME)
-        .filter(Q(agent__channels=[]) | Q(JsonListHas("agent__channels", channel)))
+    agents = staff_users().filter(
+        Q(agent__channels=[]) | Q(JsonListHas("agent__channels", channel)),
+        agent__level=policy.level,
+        presence__status=PresenceStatus.AVAILABLE,
     )
     # (the django-stubs plugin does not see annotations as lookups)
     return with_open_tickets(agents).filter(open_tickets__lt=policy.max_open_tickets)  # type: ignore[misc]

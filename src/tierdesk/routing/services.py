@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 200
 MAX_NAME_LENGTH = 100
+# What policy_update may change: policy_create's fields.
+POLICY_FIELDS = frozenset({"name", "level", "category_id", "mode", "max_open_tickets", "respect_language", "is_active"})
 
 # --- presence ----------------------------------------------------------------------------------
 
@@ -165,22 +167,14 @@ def policy_update(*, by: User, policy: AssignmentPolicy, **changes: Any) -> Assi
     """Change the given fields (a PATCH). Changing level or category keeps the cursor: it names
     an agent, and the next turn simply goes to the first eligible agent after them."""
     _require_admin(by)
-    unknown = set(changes) - {
-        "name",
-        "level",
-        "category_id",
-        "mode",
-        "max_open_tickets",
-        "respect_language",
-        "is_active",
-    }
+    unknown = set(changes) - POLICY_FIELDS
     if unknown:
         raise PolicyInvalid(_("Unknown field %(field)s.") % {"field": sorted(unknown)[0]}, field=sorted(unknown)[0])
     policy = AssignmentPolicy.objects.select_for_update().get(pk=policy.pk)
     cleaned = _clean(changes)
     for field, value in cleaned.items():
         setattr(policy, field, value)
-    _save(policy, update_fields=[*cleaned, "updated_at"] if cleaned else ["updated_at"])
+    _save(policy, update_fields=[*cleaned, "updated_at"])
     return policy
 
 

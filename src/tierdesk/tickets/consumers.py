@@ -121,10 +121,10 @@ class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
     async def presence_update(self, event: dict[str, Any]) -> None:
         if event["connection"] == self.connection or self.viewer is None:
             return
+        if event["user_id"] == self.viewer.user_id:
+            return  # the same person in another tab is no colleague (and would drop our reply)
         if event["reply_to"]:
             await self.channel_layer.send(event["reply_to"], self._update(self.viewer, reply_to=""))
-        if event["user_id"] == self.viewer.user_id:
-            return  # the same person in another tab is no colleague
         viewer = presence.Viewer(user_id=event["user_id"], name=event["name"], ticket_id=self.viewer.ticket_id)
         await self.send_json(presence.presence(viewer=viewer, connection=event["connection"], state=event["state"]))
 

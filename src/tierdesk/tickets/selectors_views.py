@@ -17,11 +17,15 @@ from django.utils.translation import gettext as _
 
 from tierdesk.core.errors import NotFound
 from tierdesk.tickets import view_spec
-from tierdesk.tickets.models import SavedView, Ticket
+from tierdesk.tickets.models import CustomField, SavedView, Ticket
 from tierdesk.tickets.permissions import visible_tickets
 from tierdesk.tickets.permissions_views import can_use_saved_views
 from tierdesk.tickets.selectors import TicketFilter, ticket_filter_condition
-from tierdesk.tickets.selectors_custom_fields import custom_field_filters_from, filter_by_custom_fields
+from tierdesk.tickets.selectors_custom_fields import (
+    custom_field_filters_from,
+    custom_fields_by_key,
+    filter_by_custom_fields,
+)
 
 # Columns -> what the rows need loaded with them (joins for single rows, prefetches for lists).
 _JOINS = {"organisation": "organisation", "requester": "requester", "category": "category"}
@@ -102,16 +106,17 @@ def check_custom_field_filters(*, user: Any, filters: Mapping[str, Any]) -> None
         filter_by_custom_fields(Ticket.objects.none(), custom_field_filters_from(params), user=user, strict=True)
 
 
-def view_condition(*, user: Any, filters: Mapping[str, Any]) -> Q:
+def view_condition(*, user: Any, filters: Mapping[str, Any], fields: Mapping[str, CustomField] | None = None) -> Q:
     """The view's filters as one condition on tickets (within visible_tickets(user)).
 
     A custom-field filter whose field was removed after the view was saved is left out rather
-    than breaking the view (as on the board)."""
+    than breaking the view (as on the board). `fields`: the custom field definitions loaded once
+    for many views (custom_fields_by_key)."""
     condition = ticket_filter_condition(user=user, f=ticket_filter_from(filters))
     params = _custom_field_params(filters)
     if params:
         matching = filter_by_custom_fields(
-            Ticket.objects.all(), custom_field_filters_from(params), user=user, strict=False
+            Ticket.objects.all(), custom_field_filters_from(params), user=user, strict=False, fields=fields
         )
         condition &= Q(pk__in=matching.values("pk"))
     return condition
@@ -131,15 +136,17 @@ def view_tickets(*, user: Any, spec: ViewSpec) -> QuerySet[Ticket]:
 
 
 def view_counts(*, user: Any, views: Iterable[SavedView]) -> dict[int, int]:
-    """The number of tickets of each view, by view id, in one aggregate query."""
+    """The number of tickets of each view, by view id, in one aggregate query (and one more for
+    the custom field definitions when some view filters on them, not one per view)."""
     wanted = list(views)
     if not wanted or not can_use_saved_views(user):
         return {}
+    keys = {item.key for view in wanted for item in custom_field_filters_from(_custom_field_params(view.filters))}
+    fields = custom_fields_by_key(keys, user=user) if keys else {}
+    conditions = {f"v{view.pk}": view_condition(user=user, filters=view.filters, fields=fields) for view in wanted}
     counts = (
         visible_tickets(user)
         .order_by()
-        .aggregate(
-            **{f"v{view.pk}": Count("pk", filter=view_condition(user=user, filters=view.filters)) for view in wanted}
-        )
+        .aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
     )
     return {view.pk: int(counts[f"v{view.pk}"] or 0) for view in wanted}

@@ -20,9 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parseaddr
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -31,6 +29,7 @@ from django_tasks import default_task_backend
 from tierdesk.accounts.models import Contact, User
 from tierdesk.accounts.selectors import staff_users
 from tierdesk.accounts.services import automation_user
+from tierdesk.core.addresses import mail_domain
 from tierdesk.core.errors import Conflict, NotFound, ValidationFailed
 from tierdesk.core.events import publish
 from tierdesk.tickets import history
@@ -71,8 +70,7 @@ class _Plan:
 
 def _uid() -> str:
     """A globally unique, never changing iCalendar UID (RFC 5545 3.8.4.7): random, at our mail domain."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "tierdesk.invalid"
-    return f"{uuid.uuid4().hex}@{domain}"
+    return f"{uuid.uuid4().hex}@{mail_domain()}"
 
 
 def _when(moment: datetime) -> str:
@@ -213,12 +211,11 @@ def _require_active(ticket: Ticket) -> None:
         )
 
 
-def _park(ticket: Ticket, appointment: Appointment, *, by: User, channel: str) -> Ticket:
+def _park(ticket: Ticket, appointment: Appointment, *, by: User, channel: str) -> None:
     """Let the ticket wait on the customer until the appointment, and remember since when."""
     note = _("Until the appointment on %(when)s.") % {"when": _when(appointment.starts_at)}
-    ticket = ticket_wait(ticket=ticket, on=WaitingOn.CUSTOMER, by=by, note=note, channel=channel)
-    appointment.holds_ticket_since = ticket.status_changed_at
-    return ticket
+    waiting = ticket_wait(ticket=ticket, on=WaitingOn.CUSTOMER, by=by, note=note, channel=channel)
+    appointment.holds_ticket_since = waiting.status_changed_at
 
 
 def _holds(appointment: Appointment, ticket: Ticket) -> bool:
@@ -230,17 +227,16 @@ def _holds(appointment: Appointment, ticket: Ticket) -> bool:
     )
 
 
-def _release(ticket: Ticket, appointment: Appointment, *, by: User, channel: str, note: str) -> Ticket:
+def _release(ticket: Ticket, appointment: Appointment, *, by: User, channel: str, note: str) -> None:
     """Take the ticket back into work if this appointment still holds it and no other scheduled
     appointment of the ticket does (that one's timer resumes it at its own start)."""
     if not _holds(appointment, ticket):
-        return ticket
+        return
     others = Appointment.objects.filter(
         ticket_id=ticket.pk, status=AppointmentStatus.SCHEDULED, holds_ticket_since=appointment.holds_ticket_since
     ).exclude(pk=appointment.pk)
-    if others.exists():
-        return ticket
-    return ticket_resume(ticket=ticket, by=by, note=note, channel=channel)
+    if not others.exists():
+        ticket_resume(ticket=ticket, by=by, note=note, channel=channel)
 
 
 def _schedule_timer(appointment: Appointment) -> None:

@@ -59,8 +59,8 @@ from tierdesk.tickets.selectors_custom_fields import (
     display_value,
     fact_value,
     field_states,
+    ticket_custom_field_values,
     ticket_facts,
-    values_from_rows,
 )
 from tierdesk.tickets.services.transitions import require_staff, save_ticket
 
@@ -306,11 +306,6 @@ def _write(
         )
 
 
-def _stored(ticket: Ticket) -> dict[str, Any]:
-    rows = CustomFieldValue.objects.filter(ticket=ticket).select_related("field", "value_user")
-    return values_from_rows(rows.order_by("field_id", "ordinal"))
-
-
 @transaction.atomic
 def ticket_custom_fields_set(
     *,
@@ -326,7 +321,7 @@ def ticket_custom_fields_set(
     require_staff(by)
     ticket = lock_ticket(ticket.pk, expected_version=expected_version)
     fields = custom_fields_applicable(organisation_id=ticket.organisation_id, category_id=ticket.category_id)
-    stored = _stored(ticket)
+    stored = ticket_custom_field_values(ticket)
     changed = _resolve(ticket=ticket, fields=fields, stored=stored, changes=values)
     if changed:
         _write(ticket=ticket, fields=fields, stored=stored, changed=changed, by=by, channel=channel)

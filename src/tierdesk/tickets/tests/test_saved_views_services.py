@@ -247,6 +247,26 @@ def test_custom_field_filters_narrow_the_view(personas: Any, tickets: dict[str, 
 # --- counts -------------------------------------------------------------------------------------
 
 
+def test_counts_of_custom_field_views_read_the_definitions_once(personas: Any, tickets: dict[str, Ticket]) -> None:
+    p = personas
+    custom_field_create(by=p.admin, key="site", label="Site", field_type="text")
+    custom_field_create(by=p.admin, key="floor", label="Floor", field_type="number")
+    ticket_custom_fields_set(ticket=tickets["new_a"], values={"site": "Rotterdam", "floor": 3}, by=p.agent_l1)
+    ticket_custom_fields_set(ticket=tickets["waiting_b"], values={"site": "Bergen", "floor": 1}, by=p.agent_l1)
+    filters = [
+        {"cf_site": "Rotterdam"},
+        {"cf_site": "Bergen"},
+        {"cf_floor": "3"},
+        {"cf_floor": "1"},
+        {"cf_site": "Oslo"},
+    ]
+    views = [saved_view_create(by=p.agent_l1, name=f"site {i}", filters=f) for i, f in enumerate(filters)]
+    # when / then: the definitions of all views' fields, then the one aggregate, however many views
+    with assert_max_queries(2):
+        counts = view_counts(user=p.agent_l1, views=views)
+    assert [counts[view.pk] for view in views] == [1, 1, 1, 1, 0]
+
+
 def test_counts_are_right_and_take_one_query_for_all_views(personas: Any, tickets: dict[str, Ticket]) -> None:
     p = personas
     specs = {

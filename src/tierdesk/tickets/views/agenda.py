@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tierdesk.accounts.models import User
-from tierdesk.core.addresses import absolute_url
+from tierdesk.tickets.addresses import desk_ticket_url
 from tierdesk.tickets.agenda import Week, parse_week
 from tierdesk.tickets.calendar_appointments import appointment_event
 from tierdesk.tickets.calendar_ics import Method, build_calendar
@@ -82,9 +82,7 @@ def agenda_feed(request: HttpRequest) -> HttpResponse:
         starts_before=now + FEED_AHEAD,
         statuses=(AppointmentStatus.SCHEDULED,),
     )[:FEED_LIMIT]
-    events = [
-        appointment_event(row, url=absolute_url(f"/desk/tickets/{row.ticket.number}/"), organizer=None) for row in rows
-    ]
+    events = [appointment_event(row, url=desk_ticket_url(row.ticket), organizer=None) for row in rows]
     name = _("Tierdesk appointments of %(name)s") % {"name": user.display_name}
     data = build_calendar(events, method=Method.PUBLISH, stamp=cast(datetime, now), name=name)
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")

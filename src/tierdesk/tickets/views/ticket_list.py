@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import organisation_list_for, staff_users
-from tierdesk.core.errors import DomainError
+from tierdesk.core.errors import DomainError, NotFound
 from tierdesk.tickets import view_spec
 from tierdesk.tickets.choices import Channel
 from tierdesk.tickets.forms_views import (
@@ -36,7 +36,7 @@ from tierdesk.tickets.forms_views import (
 from tierdesk.tickets.models import SavedView
 from tierdesk.tickets.permissions_views import can_change_saved_view
 from tierdesk.tickets.selectors import macro_choices
-from tierdesk.tickets.selectors_views import ViewSpec, saved_views_for, view_counts, view_tickets
+from tierdesk.tickets.selectors_views import ViewSpec, saved_view_get_for, saved_views_for, view_counts, view_tickets
 from tierdesk.tickets.services.bulk import BulkAction, ticket_bulk_apply
 from tierdesk.tickets.services.views import saved_view_create, saved_view_delete, saved_view_update
 from tierdesk.tickets.views.access import staff_required
@@ -168,10 +168,10 @@ def _back(request: HttpRequest, **extra: Any) -> HttpResponse:
 
 
 def _view_of(request: HttpRequest, view_id: int) -> SavedView:
-    view = next((v for v in saved_views_for(user=request.user).filter(pk=view_id)), None)
-    if view is None:
-        raise Http404(_("No such view."))
-    return view
+    try:
+        return saved_view_get_for(user=request.user, view_id=view_id)
+    except NotFound:
+        raise Http404(_("No such view.")) from None
 
 
 def _form_errors(form: forms.Form) -> str:
